@@ -1,0 +1,54 @@
+# PRM: `make run` serves on the embedded SQLite database, `make test` runs the whole suite
+# (SQLite and PostgreSQL), `make bench` measures. Everything installs itself on first use.
+SHELL := /bin/bash
+PY ?= python3
+UV_VERSION := 0.13.8
+UV := .uv/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(shell command -v $(PY))
+
+.PHONY: run install install-dev db-upgrade test lint typecheck unit integration bench postgres sample clean
+
+$(UV):
+	$(PY) -m venv .uv
+	.uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+install: $(UV)  ## runtime dependencies, exactly as locked in uv.lock
+	$(UV) sync --frozen --no-dev --inexact
+
+install-dev: $(UV)  ## runtime and development tools, as locked
+	$(UV) sync --frozen
+
+db-upgrade: install
+	$(BIN)/prm db upgrade
+
+run: install db-upgrade  ## serve on http://$${PRM_HOST:-127.0.0.1}:$${PRM_PORT:-8000}
+	$(BIN)/prm serve
+
+sample: db-upgrade  ## load the bundled Synthea sample
+	$(BIN)/prm import synthea samples/synthea
+
+lint: install-dev
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+postgres:  ## make sure the PostgreSQL the tests use answers
+	@$(PY) scripts/ensure_postgres.py
+
+test: install-dev lint typecheck postgres  ## the whole suite, SQLite and PostgreSQL
+	$(BIN)/pytest
+
+unit: install-dev
+	$(BIN)/pytest tests/unit
+
+bench: install-dev postgres  ## throughput and latency figures (see benchmarks/README.md)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf .uv $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,46 @@
+"""Engine factory for the two supported databases.
+
+``sqlite+aiosqlite:///path`` (the embedded default) gets WAL, foreign keys, a busy timeout and
+``synchronous=NORMAL``; ``postgresql+psycopg://`` gets a connection pool. JSON columns are
+encoded with msgspec.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+_encoder = msgspec.json.Encoder()
+
+
+def _json_serializer(value: Any) -> str:
+    return _encoder.encode(value).decode()
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """An async engine for ``url``; for a SQLite file, its folder is created if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, json_serializer=_json_serializer,
+                                     json_deserializer=msgspec.json.decode)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
+                               pool_pre_ping=False, json_serializer=_json_serializer,
+                               json_deserializer=msgspec.json.decode)

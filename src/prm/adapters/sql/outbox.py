@@ -1,0 +1,53 @@
+"""The transactional outbox table writer."""
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from prm.adapters.sql.tables import outbox
+from prm.application.shared.ports import Clock, Outbox
+from prm.domain.shared.ids import TenantId, new_id
+
+
+def event_type(event: object) -> str:
+    """``PatientRegistered`` → ``"patient.registered"``: the first word is the aggregate."""
+    name = type(event).__name__
+    words: list[str] = []
+    for ch in name:
+        if ch.isupper() and words:
+            words.append("_")
+        words.append(ch.lower())
+    first, _, rest = "".join(words).partition("_")
+    return f"{first}.{rest}"
+
+
+class SqlOutbox(Outbox):
+    """Appends events to ``outbox`` on the unit of work's connection (same transaction).
+
+    Each event is a dataclass whose first field is the aggregate's id; the payload is the
+    dataclass as JSON (ids and field names only: events carry no personal data).
+    """
+
+    def __init__(self, connection: AsyncConnection, tenant_id: TenantId, clock: Clock) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+        self._clock = clock
+
+    async def add(self, events: Sequence[object]) -> None:
+        if not events:
+            return
+        now: datetime = self._clock.now()
+        rows: list[dict[str, Any]] = []
+        for event in events:
+            fields = dataclasses.fields(event)  # type: ignore[arg-type]
+            rows.append({
+                "tenant_id": self._tenant_id, "id": new_id(), "event_type": event_type(event),
+                "aggregate_id": getattr(event, fields[0].name),
+                "payload": msgspec.to_builtins(event), "occurred_at": now,
+            })
+        await self._connection.execute(insert(outbox), rows)

@@ -1,0 +1,266 @@
+"""SQL adapters of the patients context: the repository (aggregates) and the finder (searches).
+
+Both are built with the caller's ``TenantId`` and put it in every statement.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from prm.adapters.sql.tables import patient_identifiers, patients
+from prm.application.patients.ports import (
+    AGE_BANDS,
+    Demographics,
+    PatientCriteria,
+    PatientFinder,
+    PatientRepository,
+    TextMatch,
+)
+from prm.application.shared.paging import Page, PageRequest
+from prm.domain.patients.errors import DuplicateMrn
+from prm.domain.patients.model import Identifier, MaritalStatus, Patient, PatientDetails, PatientStatus
+from prm.domain.shared.contact import Address, ContactPoint
+from prm.domain.shared.errors import StaleVersion
+from prm.domain.shared.ids import PatientId, TenantId
+from prm.domain.shared.person import AdministrativeGender, HumanName
+from prm.domain.shared.text import fold
+
+_MRN_KEY = "uq_patients_tenant_id_mrn"
+
+
+def _to_row(patient: Patient) -> dict[str, Any]:
+    d = patient.details
+    name_tokens = d.name.search_tokens()
+    city = next((a.city for a in d.addresses if a.city), None)
+    return {
+        "tenant_id": patient.tenant_id, "id": patient.id, "mrn": d.mrn,
+        "identifiers": msgspec.to_builtins(d.identifiers),
+        "name": msgspec.to_builtins(d.name),
+        "family_key": fold(d.name.family or ""), "given_key": fold(" ".join(d.name.given)),
+        "name_tokens": " " + " ".join(name_tokens) + " ",
+        "gender": d.gender.value, "birth_date": d.birth_date, "deceased_date": d.deceased_date,
+        "telecom": msgspec.to_builtins(d.telecom),
+        "phone_digits": " " + " ".join(p[1:] for p in d.phones) + " ",
+        "emails": " " + " ".join(fold(e) for e in d.emails) + " ",
+        "addresses": msgspec.to_builtins(d.addresses),
+        "city": city, "city_key": fold(city) if city else None,
+        "preferred_language": d.preferred_language,
+        "marital_status": d.marital_status.value if d.marital_status else None,
+        "status": patient.status.value, "version": patient.version,
+        "created_at": patient.created_at, "updated_at": patient.updated_at,
+    }
+
+
+def _identifier_rows(patient: Patient) -> list[dict[str, Any]]:
+    return [{"tenant_id": patient.tenant_id, "patient_id": patient.id, "system": i.system, "value": i.value}
+            for i in patient.details.identifiers]
+
+
+def _from_row(row: sa.Row[Any]) -> Patient:
+    m = row._mapping
+    details = PatientDetails(
+        identifiers=msgspec.convert(m["identifiers"], tuple[Identifier, ...]),
+        name=msgspec.convert(m["name"], HumanName),
+        gender=AdministrativeGender(m["gender"]),
+        birth_date=m["birth_date"], deceased_date=m["deceased_date"],
+        telecom=msgspec.convert(m["telecom"], tuple[ContactPoint, ...]),
+        addresses=msgspec.convert(m["addresses"], tuple[Address, ...]),
+        preferred_language=m["preferred_language"],
+        marital_status=MaritalStatus(m["marital_status"]) if m["marital_status"] else None,
+    )
+    return Patient(id=PatientId(m["id"]), tenant_id=TenantId(m["tenant_id"]), details=details,
+                   status=PatientStatus(m["status"]), version=m["version"],
+                   created_at=m["created_at"], updated_at=m["updated_at"])
+
+
+def _is_duplicate_mrn(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    return _MRN_KEY in text or "patients.tenant_id, patients.mrn" in text
+
+
+class SqlPatientRepository(PatientRepository):
+    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    def _scoped(self) -> sa.Select[Any]:
+        return sa.select(patients).where(patients.c.tenant_id == self._tenant_id)
+
+    async def add(self, patient: Patient) -> None:
+        await self.add_many([patient])
+
+    async def add_many(self, batch: Sequence[Patient]) -> None:
+        if not batch:
+            return
+        try:
+            await self._connection.execute(sa.insert(patients), [_to_row(p) for p in batch])
+        except IntegrityError as exc:
+            if _is_duplicate_mrn(exc):
+                raise DuplicateMrn("a patient with this MRN already exists") from exc
+            raise
+        await self._connection.execute(sa.insert(patient_identifiers),
+                                       [r for p in batch for r in _identifier_rows(p)])
+
+    async def get(self, patient_id: PatientId) -> Patient | None:
+        row = (await self._connection.execute(self._scoped().where(patients.c.id == patient_id))).first()
+        return _from_row(row) if row else None
+
+    async def get_by_mrn(self, mrn: str) -> Patient | None:
+        row = (await self._connection.execute(self._scoped().where(patients.c.mrn == mrn))).first()
+        return _from_row(row) if row else None
+
+    async def get_many_by_mrn(self, mrns: Iterable[str]) -> dict[str, Patient]:
+        wanted = list(mrns)
+        if not wanted:
+            return {}
+        rows = await self._connection.execute(self._scoped().where(patients.c.mrn.in_(wanted)))
+        found = (_from_row(r) for r in rows)
+        return {p.mrn: p for p in found}
+
+    async def save(self, patient: Patient, *, expected_version: int) -> None:
+        await self.save_many([(patient, expected_version)])
+
+    async def save_many(self, batch: Sequence[tuple[Patient, int]]) -> None:
+        if not batch:
+            return
+        statement = (
+            sa.update(patients)
+            .where(patients.c.tenant_id == sa.bindparam("b_tenant_id"), patients.c.id == sa.bindparam("b_id"),
+                   patients.c.version == sa.bindparam("b_version"))
+            .values({c: sa.bindparam(c) for c in _UPDATABLE})
+        )
+        params = []
+        for patient, expected in batch:
+            row = _to_row(patient)
+            params.append({"b_tenant_id": self._tenant_id, "b_id": patient.id, "b_version": expected,
+                           **{c: row[c] for c in _UPDATABLE}})
+        try:
+            if len(params) == 1:
+                result = await self._connection.execute(statement, params[0])
+                updated = result.rowcount
+            else:
+                result = await self._connection.execute(statement, params)
+                updated = result.rowcount if result.rowcount >= 0 else len(params)
+        except IntegrityError as exc:
+            if _is_duplicate_mrn(exc):
+                raise DuplicateMrn("a patient with this MRN already exists") from exc
+            raise
+        if updated != len(params):
+            raise StaleVersion("the patient was changed by someone else: reload it and apply the change again")
+        ids = [p.id for p, _ in batch]
+        await self._connection.execute(sa.delete(patient_identifiers).where(
+            patient_identifiers.c.tenant_id == self._tenant_id, patient_identifiers.c.patient_id.in_(ids)))
+        await self._connection.execute(sa.insert(patient_identifiers),
+                                       [r for p, _ in batch for r in _identifier_rows(p)])
+
+
+_UPDATABLE = tuple(c.name for c in patients.columns if c.name not in {"tenant_id", "id", "created_at"})
+
+
+def _like_any(column: sa.ColumnElement[str], fragment: str) -> sa.ColumnElement[bool]:
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
+
+
+def _name_condition(prefixes: Sequence[str]) -> sa.ColumnElement[bool]:
+    return sa.and_(*(_like_any(patients.c.name_tokens, " " + p) for p in prefixes))
+
+
+class SqlPatientFinder(PatientFinder):
+    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    def _conditions(self, c: PatientCriteria) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = [patients.c.tenant_id == self._tenant_id]
+        if c.text is not None:
+            where.append(_text_condition(c.text))
+        if c.name_prefixes:
+            where.append(_name_condition(c.name_prefixes))
+        if c.phone_digits:
+            where.append(_like_any(patients.c.phone_digits, c.phone_digits))
+        if c.email:
+            where.append(_like_any(patients.c.emails, c.email))
+        if c.mrn:
+            where.append(patients.c.mrn == c.mrn)
+        if c.identifier_value:
+            ident = sa.select(patient_identifiers.c.patient_id).where(
+                patient_identifiers.c.tenant_id == self._tenant_id,
+                patient_identifiers.c.value == c.identifier_value)
+            if c.identifier_system:
+                ident = ident.where(patient_identifiers.c.system == c.identifier_system)
+            where.append(patients.c.id.in_(ident))
+        if c.birth_date:
+            where.append(patients.c.birth_date == c.birth_date)
+        if c.gender:
+            where.append(patients.c.gender == c.gender.value)
+        if c.city:
+            where.append(patients.c.city_key == c.city)
+        if c.status:
+            where.append(patients.c.status == c.status.value)
+        return where
+
+    async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
+        where = self._conditions(criteria)
+        rows = await self._connection.execute(
+            sa.select(patients).where(*where)
+            .order_by(patients.c.family_key, patients.c.given_key, patients.c.id)
+            .limit(page.page_size).offset(page.offset))
+        items = [_from_row(r) for r in rows]
+        if page.page == 1 and len(items) < page.page_size:
+            total = len(items)
+        else:
+            total = (await self._connection.execute(
+                sa.select(sa.func.count()).select_from(patients).where(*where))).scalar_one()
+        return Page(items, total, page.page, page.page_size)
+
+    async def demographics(self, today: date) -> Demographics:
+        scope = patients.c.tenant_id == self._tenant_id
+        band = sa.case(*_age_band_whens(today), else_="unknown")
+
+        async def counts(column: sa.ColumnElement[Any]) -> dict[str, int]:
+            rows = await self._connection.execute(
+                sa.select(column.label("key"), sa.func.count()).where(scope).group_by(column))
+            return {str(k) if k is not None else "unknown": n for k, n in rows}
+
+        by_gender = await counts(patients.c.gender)
+        return Demographics(
+            total=sum(by_gender.values()), by_gender=by_gender, by_age_band=await counts(band),
+            by_status=await counts(patients.c.status), by_city=await counts(patients.c.city))
+
+
+def _text_condition(text: TextMatch) -> sa.ColumnElement[bool]:
+    options: list[sa.ColumnElement[bool]] = []
+    if text.name_prefixes:
+        options.append(_name_condition(text.name_prefixes))
+    if text.phone_digits:
+        options.append(_like_any(patients.c.phone_digits, text.phone_digits))
+    if text.email_fragment:
+        options.append(_like_any(patients.c.emails, text.email_fragment))
+    if text.mrn:
+        options.append(patients.c.mrn == text.mrn)
+    return sa.or_(*options) if options else sa.false()
+
+
+def _age_band_whens(today: date) -> list[tuple[sa.ColumnElement[bool], str]]:
+    """``birth_date`` windows for each band: aged ``lo``..``hi`` today means born after the day
+    ``hi + 1`` years ago and on or before the day ``lo`` years ago."""
+    whens: list[tuple[sa.ColumnElement[bool], str]] = []
+    for label, youngest, oldest in AGE_BANDS:
+        cond = patients.c.birth_date <= _years_before(today, youngest)
+        if oldest is not None:
+            cond = sa.and_(cond, patients.c.birth_date > _years_before(today, oldest + 1))
+        whens.append((cond, label))
+    return whens
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a non-leap year
+        return day.replace(year=day.year - years, day=28)

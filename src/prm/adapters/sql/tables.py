@@ -1,0 +1,106 @@
+"""The relational schema, as SQLAlchemy Core tables.
+
+Every table carries ``tenant_id`` as the first column of its primary key and of every unique
+key. Search columns (``name_tokens``, ``phone_digits``, ``emails``, ``city_key``) are derived
+from the documents on write, folded for case- and accent-insensitive matching; PostgreSQL adds
+trigram indexes on them (see the migrations). Alembic migrations are the only way the schema
+changes: this module describes it for queries and for the migration check.
+"""
+
+import sqlalchemy as sa
+
+from prm.adapters.sql.types import JsonDocument, UtcDateTime
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+patients = sa.Table(
+    "patients", metadata,
+    sa.Column("tenant_id", sa.Uuid, primary_key=True),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("mrn", sa.String(64), nullable=False),
+    sa.Column("identifiers", JsonDocument, nullable=False),
+    sa.Column("name", JsonDocument, nullable=False),
+    sa.Column("family_key", sa.String(200), nullable=False),
+    sa.Column("given_key", sa.String(200), nullable=False),
+    sa.Column("name_tokens", sa.Text, nullable=False),
+    sa.Column("gender", sa.String(16), nullable=False),
+    sa.Column("birth_date", sa.Date),
+    sa.Column("deceased_date", sa.Date),
+    sa.Column("telecom", JsonDocument, nullable=False),
+    sa.Column("phone_digits", sa.Text, nullable=False),
+    sa.Column("emails", sa.Text, nullable=False),
+    sa.Column("addresses", JsonDocument, nullable=False),
+    sa.Column("city", sa.String(200)),
+    sa.Column("city_key", sa.String(200)),
+    sa.Column("preferred_language", sa.String(35)),
+    sa.Column("marital_status", sa.String(8)),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("tenant_id", "mrn"),
+    sa.Index("ix_patients_tenant_id_sort", "tenant_id", "family_key", "given_key", "id"),
+    sa.Index("ix_patients_tenant_id_birth_date", "tenant_id", "birth_date"),
+    sa.Index("ix_patients_tenant_id_city_key", "tenant_id", "city_key"),
+)
+
+patient_identifiers = sa.Table(
+    "patient_identifiers", metadata,
+    sa.Column("tenant_id", sa.Uuid, primary_key=True),
+    sa.Column("patient_id", sa.Uuid, primary_key=True),
+    sa.Column("system", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), primary_key=True),
+    sa.ForeignKeyConstraint(["tenant_id", "patient_id"], ["patients.tenant_id", "patients.id"],
+                            ondelete="CASCADE"),
+    sa.Index("ix_patient_identifiers_tenant_id_value", "tenant_id", "value"),
+)
+
+practitioners = sa.Table(
+    "practitioners", metadata,
+    sa.Column("tenant_id", sa.Uuid, primary_key=True),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("external_id", sa.String(255)),
+    sa.Column("first_name", sa.String(200), nullable=False),
+    sa.Column("middle_name", sa.String(200)),
+    sa.Column("last_name", sa.String(200), nullable=False),
+    sa.Column("prefix", sa.String(50)),
+    sa.Column("name_key", sa.String(400), nullable=False),
+    sa.Column("name_tokens", sa.Text, nullable=False),
+    sa.Column("gender", sa.String(16), nullable=False),
+    sa.Column("qualification", sa.String(200)),
+    sa.Column("speciality", sa.String(200)),
+    sa.Column("sub_speciality", sa.String(200)),
+    sa.Column("license_number", sa.String(100)),
+    sa.Column("registration_number", sa.String(100)),
+    sa.Column("phone_primary", sa.String(32)),
+    sa.Column("email_primary", sa.String(320)),
+    sa.Column("address", JsonDocument),
+    sa.Column("organization", JsonDocument),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("meta_data", JsonDocument, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("tenant_id", "external_id"),
+    sa.UniqueConstraint("tenant_id", "license_number"),
+    sa.Index("ix_practitioners_tenant_id_sort", "tenant_id", "name_key", "id"),
+    sa.Index("ix_practitioners_tenant_id_speciality", "tenant_id", "speciality"),
+)
+
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("tenant_id", sa.Uuid, primary_key=True),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("event_type", sa.String(100), nullable=False),
+    sa.Column("aggregate_id", sa.Uuid, nullable=False),
+    sa.Column("payload", JsonDocument, nullable=False),
+    sa.Column("occurred_at", UtcDateTime, nullable=False),
+    sa.Column("published_at", UtcDateTime),
+    sa.Index("ix_outbox_unpublished", "published_at", "id"),
+)

@@ -1,0 +1,62 @@
+"""Advanced search with several criteria at once (reference API: ``POST /patients/search``)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from prm.application.patients.ports import PatientCriteria, PatientFinder
+from prm.application.patients.text_match import name_prefixes, phone_digits
+from prm.application.shared.context import RequestContext
+from prm.application.shared.paging import Page, PageRequest
+from prm.domain.patients.model import Patient, PatientStatus
+from prm.domain.shared.errors import RuleViolated
+from prm.domain.shared.person import AdministrativeGender
+from prm.domain.shared.text import fold
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindPatientsQuery:
+    """Every given criterion must hold. ``identifier`` is ``value`` or ``system|value`` (the FHIR
+    search token syntax)."""
+
+    name: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    email: str | None = None
+    identifier: str | None = None
+    gender: AdministrativeGender | None = None
+    city: str | None = None
+    status: PatientStatus | None = None
+    page: PageRequest = PageRequest()
+
+
+class FindPatients:
+    """Patients matching all the criteria; at least one criterion is required (422 otherwise)."""
+
+    def __init__(self, finder: PatientFinder, context: RequestContext) -> None:
+        self._finder = finder
+        self._context = context
+
+    async def __call__(self, query: FindPatientsQuery) -> Page[Patient]:
+        if all(getattr(query, f) in (None, "") for f in ("name", "birth_date", "phone", "email", "identifier",
+                                                          "gender", "city", "status")):
+            raise RuleViolated("give at least one search criterion", field="name")
+        digits = None
+        if query.phone:
+            digits = phone_digits(query.phone, self._context.phone_region)
+            if digits is None:
+                raise RuleViolated("a phone search needs at least 3 digits", field="phone")
+        system, value = None, None
+        if query.identifier:
+            system, _, value = query.identifier.rpartition("|")
+        criteria = PatientCriteria(
+            name_prefixes=name_prefixes(query.name) if query.name else (),
+            phone_digits=digits,
+            email=fold(query.email.strip()) if query.email else None,
+            identifier_system=system or None,
+            identifier_value=value or None,
+            birth_date=query.birth_date,
+            gender=query.gender,
+            city=fold(query.city.strip()) if query.city else None,
+            status=query.status,
+        )
+        return await self._finder.find(criteria, query.page)

@@ -1,0 +1,29 @@
+"""The patient list of the reference API (``GET /patients``)."""
+
+from dataclasses import dataclass
+
+from prm.application.patients.ports import PatientCriteria, PatientFinder
+from prm.application.patients.text_match import free_text
+from prm.application.shared.context import RequestContext
+from prm.application.shared.paging import Page, PageRequest
+from prm.domain.patients.model import Patient, PatientStatus
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListPatientsQuery:
+    page: PageRequest = PageRequest()
+    search: str | None = None
+    status: PatientStatus | None = None
+
+
+class ListPatients:
+    """A page of the tenant's patients, optionally filtered by free text (name, phone, email or
+    MRN) and status, ordered by family then given name."""
+
+    def __init__(self, finder: PatientFinder, context: RequestContext) -> None:
+        self._finder = finder
+        self._context = context
+
+    async def __call__(self, query: ListPatientsQuery) -> Page[Patient]:
+        text = free_text(query.search, self._context.phone_region) if query.search and query.search.strip() else None
+        return await self._finder.find(PatientCriteria(text=text, status=query.status), query.page)

@@ -1,0 +1,53 @@
+"""Pagination as in the reference API: 1-based ``page``, ``page_size`` up to 100, and the envelope
+``items, total, page, page_size, has_next, has_previous``."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from prm.domain.shared.errors import RuleViolated
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Which page to read. Raises :class:`RuleViolated` naming ``page``/``page_size`` when out of range."""
+
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    def __post_init__(self) -> None:
+        if self.page < 1:
+            raise RuleViolated("page starts at 1", field="page")
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise RuleViolated(f"page_size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of ``total`` matching items."""
+
+    items: Sequence[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    def map(self, convert: Callable[[T], U]) -> "Page[U]":
+        return Page([convert(item) for item in self.items], self.total, self.page, self.page_size)

@@ -1,0 +1,61 @@
+"""Error categories of the domain.
+
+Every error a use case may raise derives from :class:`DomainError` and sets a stable ``code``
+(``"<context>.<snake_case>"``). Entrypoints map the *category* to a protocol status once for the
+whole application: :class:`RuleViolated` 422, :class:`NotFound` 404, :class:`Conflict` 409,
+:class:`Forbidden` 403.
+"""
+
+
+class DomainError(Exception):
+    """Base of every expected, user-facing failure; ``str(error)`` is a readable sentence."""
+
+    code = "prm.error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class RuleViolated(DomainError):
+    """The input breaks a business rule (HTTP 422).
+
+    ``field`` names the offending attribute as a dotted path (``"telecom.0.value"``) when the rule
+    is about one field, so that clients can point at it.
+    """
+
+    code = "prm.rule_violated"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The entity does not exist *for the caller's tenant* (HTTP 404)."""
+
+    code = "prm.not_found"
+
+
+class Conflict(DomainError):
+    """The change collides with the current state: duplicate key, stale version (HTTP 409)."""
+
+    code = "prm.conflict"
+
+
+class Forbidden(DomainError):
+    """The caller may not do this (HTTP 403)."""
+
+    code = "prm.forbidden"
+
+
+class StaleVersion(Conflict):
+    """Optimistic concurrency: the entity changed since the caller read it."""
+
+    code = "prm.stale_version"
+
+
+class TenantMismatch(Forbidden):
+    """A ``tenant_id`` given in a request differs from the caller's own tenant."""
+
+    code = "prm.tenant_mismatch"

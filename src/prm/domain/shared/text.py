@@ -1,0 +1,29 @@
+"""Text folding for case- and accent-insensitive matching."""
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching: Unicode NFKD, combining marks removed, case-folded.
+
+    ``fold("Ávila") == fold("avila") == "avila"``; ``fold("Straße") == "strasse"``.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """Split folded ``text`` into word tokens (letters and digits; other characters separate)."""
+    folded = fold(text)
+    out: list[str] = []
+    word: list[str] = []
+    for ch in folded:
+        if ch.isalnum():
+            word.append(ch)
+        elif word:
+            out.append("".join(word))
+            word = []
+    if word:
+        out.append("".join(word))
+    return out

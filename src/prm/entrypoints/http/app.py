@@ -1,0 +1,58 @@
+"""The Litestar application factory: routes, problem details, OpenAPI, dishka."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dishka import Provider
+from dishka.integrations.litestar import LitestarProvider, setup_dishka
+from litestar import Litestar, Router
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from prm.entrypoints.http.context import HttpContextProvider
+from prm.entrypoints.http.health import health, ready
+from prm.entrypoints.http.patients import PatientController
+from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
+from prm.entrypoints.http.request_id import RequestIdMiddleware
+from prm.entrypoints.logging import configure_logging
+from prm.ioc import make_container
+from prm.settings import Settings
+
+API_PREFIX = "/api/v1/prm"
+
+
+def create_app(settings: Settings | None = None, *overrides: Provider) -> Litestar:
+    """Build the app for ``settings`` (default: from the environment). ``overrides`` are dishka
+    providers with ``override=True`` (tests use them to freeze the clock, for instance)."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings)
+    container = make_container(settings, LitestarProvider(), HttpContextProvider(), *overrides)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = await container.get(AsyncEngine)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            await container.close()
+
+    api = Router(API_PREFIX, route_handlers=[PatientController])
+    app = Litestar(
+        route_handlers=[api, health, ready],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[DefineMiddleware(RequestIdMiddleware, access_log=settings.access_log)],
+        lifespan=[lifespan],
+        logging_config=None,
+        openapi_config=OpenAPIConfig(
+            title="PRM API", version="0.1.0", path=f"{API_PREFIX}/docs",
+            description="Patient relationship management: patients, practitioners and, in time, appointments, "
+                        "journeys, communications and tickets. Errors are RFC 9457 problem details.",
+            render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+        ),
+        debug=False,
+    )
+    setup_dishka(container, app)
+    return app

@@ -1,0 +1,33 @@
+"""The reference API's pagination envelope and query parameters."""
+
+from typing import Annotated, Generic, TypeVar
+
+import msgspec
+from litestar.params import QueryParameter
+
+from prm.application.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+
+T = TypeVar("T")
+
+PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, 1-based")]
+PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (max {MAX_PAGE_SIZE})")]
+
+
+class PageResponse(msgspec.Struct, Generic[T], frozen=True):
+    """``items`` of one page and where it stands: ``total`` matches, ``has_next``, ``has_previous``."""
+
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+    has_next: bool
+    has_previous: bool
+
+
+def page_response(page: Page[T]) -> PageResponse[T]:
+    return PageResponse(items=list(page.items), total=page.total, page=page.page, page_size=page.page_size,
+                        has_next=page.has_next, has_previous=page.has_previous)
+
+
+def page_request(page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> PageRequest:
+    return PageRequest(page, page_size)

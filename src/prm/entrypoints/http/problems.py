@@ -1,0 +1,133 @@
+"""RFC 9457 problem details for every error, with a stable ``code``.
+
+Domain error categories map to statuses here, once for the whole application. Request validation
+failures are 422 with ``errors: [{loc, msg, type}]`` naming each bad field (the reference API's
+shape); malformed JSON is 400; unknown routes 404; anything unexpected is a logged 500 whose
+body reveals nothing.
+"""
+
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from prm.domain.shared.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolated
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404), (Conflict, 409), (Forbidden, 403), (RuleViolated, 422),
+)
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 409: "Conflict", 422: "Unprocessable Content", 429: "Too Many Requests",
+           500: "Internal Server Error", 503: "Service Unavailable"}
+_HTTP_CODES = {400: "http.bad_request", 401: "http.unauthorized", 403: "http.forbidden", 404: "http.not_found",
+               405: "http.method_not_allowed", 413: "http.payload_too_large", 415: "http.unsupported_media_type",
+               429: "http.too_many_requests", 503: "http.service_unavailable"}
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """RFC 9457 problem details plus PRM's stable ``code`` and, for 422, the bad fields."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    errors: list[FieldError] | None = None
+    request_id: str | None = None
+
+
+def status_of(error: DomainError) -> int:
+    return next((status for category, status in _STATUS if isinstance(error, category)), 422)
+
+
+def problem_response(request: Request[Any, Any, Any], status: int, code: str, detail: str,
+                     errors: list[FieldError] | None = None, headers: dict[str, str] | None = None) -> Response[Problem]:
+    request_id = request.scope.get("state", {}).get("request_id")
+    body = Problem(type=f"urn:prm:problem:{code}", title=_TITLES.get(status, "Error"), status=status, code=code,
+                   detail=detail, errors=errors, request_id=request_id)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _location(request: Request[Any, Any, Any], field: str) -> list[str | int]:
+    source = "body" if request.method in {"POST", "PUT", "PATCH"} else "query"
+    if field in {"page", "page_size", "limit", "query"}:
+        source = "query" if request.method == "GET" else source
+    return [source, *(int(p) if p.isdigit() else p for p in field.split("."))]
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    status = status_of(exc)
+    errors = None
+    if isinstance(exc, RuleViolated) and exc.field:
+        errors = [FieldError(loc=_location(request, exc.field), msg=exc.detail, type=exc.code)]
+    log.info("request.refused", code=exc.code, status=status)
+    return problem_response(request, status, exc.code, exc.detail, errors)
+
+
+def _field_errors(extra: Any) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for item in extra if isinstance(extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        source = item.get("source") or "body"
+        key = str(item.get("key") or "")
+        loc: list[str | int] = [source, *(int(p) if p.isdigit() else p for p in key.split(".") if p)]
+        message = str(item.get("message", "invalid value"))
+        kind = "missing" if "required" in message.lower() or "missing" in message.lower() else "value_error"
+        errors.append(FieldError(loc=loc, msg=message, type=kind))
+    return errors
+
+
+def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+    detail = str(exc.detail)
+    if "JSON is malformed" in detail or "malformed" in detail.lower() or "decode" in detail.lower():
+        return problem_response(request, 400, "http.malformed_json", "the request body is not valid JSON")
+    errors = _field_errors(exc.extra)
+    summary = "; ".join(f"{'.'.join(map(str, e.loc[1:])) or e.loc[0]}: {e.msg}" for e in errors) or detail
+    return problem_response(request, 422, "http.validation_failed", f"invalid request: {summary}", errors)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, f"http.{status}")
+    detail = exc.detail if status != 404 or not isinstance(exc, NotFoundException) else "no such resource"
+    headers = dict(exc.headers or {})
+    return problem_response(request, status, code, str(detail), headers=headers or None)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    log.error("request.failed", exc_info=exc, error_type=type(exc).__name__)
+    return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "http.internal_error",
+                            "an unexpected error occurred; quote the request id when reporting it")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI ``responses`` entries for the problem statuses a route may return."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    return {status: ResponseSpec(data_container=Problem, description=_TITLES.get(status, "Error"),
+                                 media_type=PROBLEM_JSON) for status in statuses}
+
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "FieldError", "MediaType", "Problem", "problem_responses"]

@@ -1,0 +1,63 @@
+"""structlog set-up: JSON lines in production, readable console output in development.
+
+Every line carries the ``request_id`` (and ``tenant_id``) bound at the edge. Log ids and codes,
+never personal data: as a second line of defence :func:`drop_personal_data` removes the values
+of keys that name personal fields.
+"""
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+from structlog.typing import EventDict, WrappedLogger
+
+from prm.settings import Settings
+
+PERSONAL_KEYS = frozenset({
+    "name", "given", "family", "first_name", "last_name", "middle_name", "full_name", "birth_date",
+    "birthdate", "deceased_date", "phone", "phone_primary", "telecom", "email", "email_primary", "address",
+    "addresses", "query", "search", "body", "message", "ssn", "mrn",
+})
+
+
+def drop_personal_data(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    """Replace the value of any key in :data:`PERSONAL_KEYS` by ``"[redacted]"``."""
+    for key in PERSONAL_KEYS.intersection(event_dict):
+        event_dict[key] = "[redacted]"
+    return event_dict
+
+
+def configure_logging(settings: Settings) -> None:
+    """Configure structlog and route the standard library's logging (uvicorn, alembic) through it."""
+    level = getattr(logging, settings.log_level.upper())
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        drop_personal_data,
+    ]
+    renderer: Any = (structlog.processors.JSONRenderer() if settings.json_logs
+                     else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+    structlog.configure(
+        processors=[*shared, structlog.processors.format_exc_info if settings.json_logs else _noop,
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[
+        structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer])
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # These log full URLs with query strings, which may hold names or phones: keep them quiet.
+    logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _noop(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    return event_dict

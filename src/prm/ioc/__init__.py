@@ -1,0 +1,19 @@
+"""The composition root: the only place that knows both ports and adapters."""
+
+from dishka import AsyncContainer, Provider, make_async_container
+from dishka.entities.validation_settings import STRICT_VALIDATION
+
+from prm.ioc.infrastructure import InfrastructureProvider
+from prm.ioc.patients import PatientsProvider
+from prm.settings import Settings
+
+
+def core_providers() -> list[Provider]:
+    return [InfrastructureProvider(), PatientsProvider()]
+
+
+def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
+    """The application container. ``RequestContext`` is not provided here: every entrypoint adds a
+    provider for it (HTTP from the request, the CLI and library from their arguments)."""
+    return make_async_container(*core_providers(), *providers, context={Settings: settings},
+                                validation_settings=STRICT_VALIDATION)
