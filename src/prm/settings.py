@@ -68,7 +68,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             return msgspec.convert(dict(raw), cls, strict=False)
         except msgspec.ValidationError as exc:
             message = str(exc)
-            field = message.rsplit("$.", 1)[-1] if "$." in message else None
+            field = message.rsplit("$.", 1)[-1].strip("`") if "$." in message else None
             if field is None and "unknown field" in message:
                 field = message.split("`")[1]
             name = f"{PREFIX}{field.upper()}" if field else "settings"

@@ -21,6 +21,10 @@ PERSONAL_KEYS = frozenset({
 })
 
 
+QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg", "asyncio",
+                 "dishka", "alembic.runtime.migration")
+
+
 def drop_personal_data(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     """Replace the value of any key in :data:`PERSONAL_KEYS` by ``"[redacted]"``."""
     for key in PERSONAL_KEYS.intersection(event_dict):
@@ -45,7 +49,7 @@ def configure_logging(settings: Settings) -> None:
                     structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # so that a re-configuration (tests, reload) applies everywhere
     )
     formatter = structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[
         structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer])
@@ -54,9 +58,11 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # These log full URLs with query strings, which may hold names or phones: keep them quiet.
+    # Third-party loggers that echo URLs with query strings or SQL with its parameters (names,
+    # phones) at INFO or DEBUG: kept at WARNING whatever PRM_LOG_LEVEL says.
     logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 
 def _noop(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:

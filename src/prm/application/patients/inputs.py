@@ -22,12 +22,17 @@ from prm.domain.shared.person import AdministrativeGender, HumanName
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ContactPointInput:
-    """A FHIR ContactPoint as typed by a person: the value is normalised on the way in."""
+    """A FHIR ContactPoint as typed by a person: the value is normalised on the way in.
+
+    ``source_field`` names the request field it came from when that is not ``telecom`` (the
+    ``phone`` and ``email`` shorthands), so that errors point at what the caller sent.
+    """
 
     system: ContactPointSystem
     value: str
     use: ContactPointUse | None = None
     rank: int | None = None
+    source_field: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +60,7 @@ def build_telecom(given: Sequence[ContactPointInput], region: str) -> tuple[Cont
     """Normalise each contact point (phones to E.164 in ``region``); errors name ``telecom.<i>``."""
     return tuple(
         ContactPoint.create(system=c.system, value=c.value, use=c.use, rank=c.rank, default_region=region,
-                            field=f"telecom.{i}")
+                            field=f"telecom.{i}", value_field=c.source_field)
         for i, c in enumerate(given)
     )
 

@@ -76,7 +76,9 @@ def normalize_phone(raw: str, default_region: str, *, field: str | None = None) 
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhoneNumber(f"not a phone number: {exc}", field=field) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber("not a valid phone number for its region", field=field)
+        raise InvalidPhoneNumber(
+            f"not a valid phone number (numbers without a +country code are read as {default_region} numbers)",
+            field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -119,13 +121,14 @@ class ContactPoint:
 
     @classmethod
     def create(cls, *, system: ContactPointSystem, value: str, use: ContactPointUse | None = None,
-               rank: int | None = None, default_region: str, field: str | None = None) -> "ContactPoint":
+               rank: int | None = None, default_region: str, field: str | None = None,
+               value_field: str | None = None) -> "ContactPoint":
         """Validate and normalise: phone-like systems to E.164, emails to normal form.
 
-        Raises :class:`InvalidPhoneNumber` / :class:`InvalidEmail` naming ``field``
-        (``field + ".value"``), and :class:`RuleViolated` for a rank below 1.
+        Raises :class:`InvalidPhoneNumber` / :class:`InvalidEmail` naming ``value_field`` (default
+        ``field + ".value"``), and :class:`RuleViolated` for a rank below 1.
         """
-        value_field = f"{field}.value" if field else None
+        value_field = value_field or (f"{field}.value" if field else None)
         if system in _PHONE_LIKE:
             value = normalize_phone(value, default_region, field=value_field)
         elif system is ContactPointSystem.EMAIL:

@@ -6,11 +6,12 @@ import unicodedata
 def fold(text: str) -> str:
     """Fold ``text`` for matching: Unicode NFKD, combining marks removed, case-folded.
 
-    ``fold("Ávila") == fold("avila") == "avila"``; ``fold("Straße") == "strasse"``.
+    ``fold("Ávila") == fold("avila") == "avila"``; ``fold("Straße") == "strasse"``; the Turkish
+    dotless ``ı`` folds to ``i`` as it does in most search engines, since ``"I".casefold()`` is ``i``.
     """
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    return unicodedata.normalize("NFKC", stripped.casefold()).replace("ı", "i")
 
 
 def tokens(text: str) -> list[str]:

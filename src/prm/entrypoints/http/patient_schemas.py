@@ -183,9 +183,10 @@ def to_telecom(bodies: list[ContactPointBody], phone: str | None = None,
                email: str | None = None) -> tuple[ContactPointInput, ...]:
     given = [ContactPointInput(system=b.system, value=b.value, use=b.use, rank=b.rank) for b in bodies]
     if phone:
-        given.append(ContactPointInput(system=ContactPointSystem.PHONE, value=phone, use=ContactPointUse.MOBILE))
+        given.append(ContactPointInput(system=ContactPointSystem.PHONE, value=phone, use=ContactPointUse.MOBILE,
+                                       source_field="phone"))
     if email:
-        given.append(ContactPointInput(system=ContactPointSystem.EMAIL, value=email))
+        given.append(ContactPointInput(system=ContactPointSystem.EMAIL, value=email, source_field="email"))
     return tuple(given)
 
 

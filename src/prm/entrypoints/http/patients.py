@@ -67,7 +67,7 @@ class PatientController(Controller):
     @inject
     async def search_patients(
         self, search_patients: FromDishka[SearchPatients],
-        search_query: Annotated[str, QueryParameter(query="query", min_length=2, max_length=200,
+        search_query: Annotated[str, QueryParameter(name="query", min_length=2, max_length=200,
                                                      description="What to look for, at least 2 characters")],
         type: FromQuery[SearchType] = SearchType.NAME,
         limit: Annotated[int, QueryParameter(ge=1, le=50)] = 20,
@@ -121,7 +121,7 @@ class PatientController(Controller):
     @inject
     async def update_patient(self, patient_id: FromPath[UUID], data: JSONBody[UpdatePatientRequest],
                              update: FromDishka[UpdatePatient], context: FromDishka[RequestContext],
-                             if_match: Annotated[str | None, HeaderParameter(header="If-Match", required=False)] = None,
+                             if_match: Annotated[str | None, HeaderParameter(name="If-Match", required=False)] = None,
                              ) -> Response[PatientResponse]:
         """Change the fields present in the body. Send ``If-Match: W/"<version>"`` (or ``version``)
         to refuse the update with 409 if someone changed the patient since you read it."""

@@ -6,6 +6,7 @@ shape); malformed JSON is 400; unknown routes 404; anything unexpected is a logg
 body reveals nothing.
 """
 
+import re
 from typing import Any
 
 import msgspec
@@ -77,17 +78,41 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     return problem_response(request, status, exc.code, exc.detail, errors)
 
 
-def _field_errors(extra: Any) -> list[FieldError]:
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+
+
+def _path(key: str) -> list[str | int]:
+    """``"addresses[0].city"`` → ``["addresses", 0, "city"]``."""
+    return [int(index) if index else name for name, index in _PATH_PART.findall(key)]
+
+
+def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name a parameter has on the wire (``query``), not in Python (``search_query``)."""
+    try:
+        definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
+    except (AttributeError, KeyError):
+        return key
+    return getattr(definition, "name", None) or key
+
+
+def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldError]:
+    """Litestar's ``[{message, key, source}]`` as ``[{loc, msg, type}]`` with the full path to the field."""
     errors: list[FieldError] = []
     for item in extra if isinstance(extra, list) else []:
         if not isinstance(item, dict):
             continue
-        source = item.get("source") or "body"
-        key = str(item.get("key") or "")
-        loc: list[str | int] = [source, *(int(p) if p.isdigit() else p for p in key.split(".") if p)]
+        raw_source = item.get("source") or "body"
+        source = str(getattr(raw_source, "value", raw_source))
         message = str(item.get("message", "invalid value"))
-        kind = "missing" if "required" in message.lower() or "missing" in message.lower() else "value_error"
-        errors.append(FieldError(loc=loc, msg=message, type=kind))
+        key = str(item.get("key") or "")
+        path = _path(key if source == "body" else _wire_name(request, key))
+        if source == "body" and path[:1] == ["data"]:
+            path = path[1:]  # the body's own parameter name is not part of the document
+        missing = _MISSING.search(message)
+        if missing:
+            path.append(missing.group(1))
+        errors.append(FieldError(loc=[source, *path], msg=message, type="missing" if missing else "value_error"))
     return errors
 
 
@@ -95,7 +120,7 @@ def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationExc
     detail = str(exc.detail)
     if "JSON is malformed" in detail or "malformed" in detail.lower() or "decode" in detail.lower():
         return problem_response(request, 400, "http.malformed_json", "the request body is not valid JSON")
-    errors = _field_errors(exc.extra)
+    errors = _field_errors(request, exc.extra)
     summary = "; ".join(f"{'.'.join(map(str, e.loc[1:])) or e.loc[0]}: {e.msg}" for e in errors) or detail
     return problem_response(request, 422, "http.validation_failed", f"invalid request: {summary}", errors)
 

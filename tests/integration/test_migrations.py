@@ -1,0 +1,38 @@
+"""Migrations are the only way the schema changes: they must build exactly what the code expects,
+on both databases, and go down and up again."""
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from prm.adapters.sql import migrate
+from prm.adapters.sql.tables import metadata
+
+
+def _ignore_search_indexes(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
+
+
+def test_the_migrated_schema_matches_the_tables_the_code_uses(database_url: str) -> None:
+    engine = create_engine(migrate.sync_url(database_url))
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": _ignore_search_indexes})
+        differences = compare_metadata(context, metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_the_database_is_at_head(database_url: str) -> None:
+    assert migrate.current_revision(database_url) == migrate.head_revision()
+
+
+def test_down_to_base_and_up_again(tmp_path: Any) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'stairs.sqlite3'}"
+    migrate.upgrade(url)
+    migrate.downgrade(url, "base")
+    assert migrate.current_revision(url) is None
+    migrate.upgrade(url)
+    assert migrate.current_revision(url) == migrate.head_revision()

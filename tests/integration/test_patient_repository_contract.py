@@ -1,0 +1,142 @@
+"""One suite, three implementations: the in-memory fake and the SQL adapters on SQLite and
+PostgreSQL must behave alike (this keeps the unit tests' fake honest)."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import date
+from uuid import uuid4
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from prm.adapters.sql.engine import make_engine
+from prm.adapters.sql.patients import SqlPatientFinder, SqlPatientRepository
+from prm.application.patients.inputs import build_details
+from prm.application.patients.ports import PatientCriteria, PatientFinder, PatientRepository, TextMatch
+from prm.application.shared.paging import PageRequest
+from prm.domain.patients.errors import DuplicateMrn
+from prm.domain.patients.model import Identifier, Patient, PatientStatus
+from prm.domain.shared.errors import StaleVersion
+from prm.domain.shared.ids import PatientId, TenantId
+from prm.domain.shared.person import AdministrativeGender, HumanName
+from tests.fakes import NOW, InMemoryPatients
+from tests.unit.patients.builders import patient_input
+
+IMPLEMENTATIONS = ["memory", "sqlite", "postgresql"]
+
+
+@dataclass
+class Store:
+    repository: PatientRepository
+    finder: PatientFinder
+    tenant_id: TenantId
+    connection: AsyncConnection | None = None
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    tenant = TenantId(uuid4())
+    if request.param == "memory":
+        fake = InMemoryPatients()
+        yield Store(fake, fake, tenant)
+        return
+    url = request.getfixturevalue("_sqlite_url" if request.param == "sqlite" else "_postgres_url")
+    engine = make_engine(url)
+    async with engine.connect() as connection:
+        yield Store(SqlPatientRepository(connection, tenant), SqlPatientFinder(connection, tenant), tenant,
+                    connection)
+        await connection.rollback()
+    await engine.dispose()
+
+
+def patient(store: Store, mrn: str, **overrides: object) -> Patient:
+    details = build_details(patient_input(mrn=mrn, **overrides), mrn=mrn, region="US")
+    return Patient.register(tenant_id=store.tenant_id, details=details, now=NOW, patient_id=PatientId(uuid4()))
+
+
+async def test_round_trip_keeps_every_field(store: Store) -> None:
+    original = patient(store, "RT-1", identifiers=(Identifier(system="http://hl7.org/fhir/sid/us-ssn",
+                                                              value="999-00-1111", type="SS"),))
+    await store.repository.add(original)
+    loaded = await store.repository.get(original.id)
+    assert loaded is not None
+    assert loaded.details == original.details
+    assert (loaded.status, loaded.version, loaded.created_at) == (original.status, 1, original.created_at)
+    assert await store.repository.get_by_mrn("RT-1") is not None
+    assert set(await store.repository.get_many_by_mrn(["RT-1", "NONE"])) == {"RT-1"}
+
+
+async def test_duplicate_mrn(store: Store) -> None:
+    await store.repository.add(patient(store, "D-1"))
+    with pytest.raises(DuplicateMrn):
+        await store.repository.add(patient(store, "D-1"))
+
+
+async def test_save_is_guarded_by_the_version(store: Store) -> None:
+    original = patient(store, "V-1")
+    await store.repository.add(original)
+    loaded = await store.repository.get(original.id)
+    assert loaded is not None
+    loaded.revise(NOW, gender=AdministrativeGender.OTHER)
+    await store.repository.save(loaded, expected_version=1)
+    assert (await store.repository.get(original.id)).version == 2  # type: ignore[union-attr]
+    with pytest.raises(StaleVersion):
+        await store.repository.save(loaded, expected_version=1)
+
+
+async def test_batch_add_and_save(store: Store) -> None:
+    batch = [patient(store, f"B-{i}") for i in range(5)]
+    await store.repository.add_many(batch)
+    found = await store.repository.get_many_by_mrn([p.mrn for p in batch])
+    for p in found.values():
+        p.revise(NOW, birth_date=date(2000, 1, 1))
+    await store.repository.save_many([(p, 1) for p in found.values()])
+    again = await store.repository.get_many_by_mrn([p.mrn for p in batch])
+    assert {p.details.birth_date for p in again.values()} == {date(2000, 1, 1)}
+    with pytest.raises(StaleVersion):
+        await store.repository.save_many([(p, 1) for p in again.values()])
+
+
+async def test_finder_criteria_and_order(store: Store) -> None:
+    zoe = patient(store, "F-1", name=HumanName(given=("Zoë",), family="Ávila"))
+    aaron = patient(store, "F-2", name=HumanName(given=("Aaron",), family="Avery"), gender=AdministrativeGender.MALE,
+                    telecom=())
+    ben = patient(store, "F-3", name=HumanName(given=("Ben",), family="O'Brien"), birth_date=date(1950, 6, 1))
+    await store.repository.add_many([zoe, aaron, ben])
+    ben_loaded = await store.repository.get(ben.id)
+    assert ben_loaded is not None
+    ben_loaded.deactivate(NOW)
+    await store.repository.save(ben_loaded, expected_version=1)
+
+    async def mrns(criteria: PatientCriteria, page: PageRequest = PageRequest()) -> list[str]:
+        return [p.mrn for p in (await store.finder.find(criteria, page)).items]
+
+    assert await mrns(PatientCriteria()) == ["F-2", "F-1", "F-3"]
+    assert await mrns(PatientCriteria(name_prefixes=("av",))) == ["F-2", "F-1"]
+    assert await mrns(PatientCriteria(name_prefixes=("zo", "avi"))) == ["F-1"]
+    assert await mrns(PatientCriteria(name_prefixes=("brien",))) == ["F-3"]
+    assert await mrns(PatientCriteria(phone_digits="4923500")) == ["F-1", "F-3"]
+    assert await mrns(PatientCriteria(email="avila@example")) == ["F-1", "F-3"]
+    assert await mrns(PatientCriteria(gender=AdministrativeGender.MALE)) == ["F-2"]
+    assert await mrns(PatientCriteria(status=PatientStatus.INACTIVE)) == ["F-3"]
+    assert await mrns(PatientCriteria(birth_date=date(1950, 6, 1), city="cambridge")) == ["F-3"]
+    assert await mrns(PatientCriteria(identifier_system="urn:prm:mrn", identifier_value="F-2")) == ["F-2"]
+    assert await mrns(PatientCriteria(identifier_value="F-2", identifier_system="other")) == []
+    assert await mrns(PatientCriteria(text=TextMatch(name_prefixes=("ben",), mrn="F-2"))) == ["F-2", "F-3"]
+    assert await mrns(PatientCriteria(name_prefixes=("100%",))) == []
+    page = await store.finder.find(PatientCriteria(), PageRequest(2, 2))
+    assert ([p.mrn for p in page.items], page.total) == (["F-3"], 3)
+
+
+async def test_demographics_agree(store: Store) -> None:
+    await store.repository.add_many([
+        patient(store, "S-1", birth_date=date(2010, 3, 10)),   # 16 on NOW's day
+        patient(store, "S-2", birth_date=date(2008, 3, 10)),   # 18 exactly
+        patient(store, "S-3", birth_date=None),
+        replace(patient(store, "S-4"), status=PatientStatus.INACTIVE),
+    ])
+    stats = await store.finder.demographics(NOW.date())
+    assert stats.total == 4
+    assert stats.by_age_band == {"0-17": 1, "18-34": 1, "unknown": 1, "35-49": 1}
+    assert stats.by_status == {"active": 3, "inactive": 1}
+    assert stats.by_city == {"Cambridge": 4}
