@@ -37,8 +37,11 @@ def main() -> int:
         if answers(host, port):
             return 0
         time.sleep(1)
-    print(f"error: no PostgreSQL server at {host}:{port}. Start one, or point PRM_TEST_DATABASE_URL at one "
-          "(postgresql+psycopg://user@host:port/db); the test suite needs it.", file=sys.stderr)
+    print(
+        f"error: no PostgreSQL server at {host}:{port}. Start one, or point PRM_TEST_DATABASE_URL at one "
+        "(postgresql+psycopg://user@host:port/db); the test suite needs it.",
+        file=sys.stderr,
+    )
     return 1
 
 

@@ -5,10 +5,10 @@ PostgreSQL. Every test gets a tenant of its own, so counts and lists see only it
 """
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from prm.entrypoints.http.app import create_app
@@ -44,11 +44,12 @@ def tenant_id() -> UUID:
 
 @pytest.fixture
 def settings(database_url: str, tenant_id: UUID) -> Settings:
-    return Settings(database_url=database_url, env="test", default_tenant_id=tenant_id, access_log=False,
-                    log_level="warning")
+    return Settings(
+        database_url=database_url, env="test", default_tenant_id=tenant_id, access_log=False, log_level="warning"
+    )
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=create_app(settings)) as test_client:
         yield test_client

@@ -35,8 +35,10 @@ def postgres_database() -> Iterator[str]:
     try:
         admin = psycopg.connect(_libpq(base), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        raise RuntimeError(f"PostgreSQL at PRM_TEST_DATABASE_URL={base} does not answer ({exc}); "
-                           "the test suite needs it (run `make postgres`)") from exc
+        raise RuntimeError(
+            f"PostgreSQL at PRM_TEST_DATABASE_URL={base} does not answer ({exc}); "
+            "the test suite needs it (run `make postgres`)"
+        ) from exc
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(base).set(database=name).render_as_string(hide_password=False)

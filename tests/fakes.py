@@ -49,8 +49,15 @@ class InMemoryOutbox(Outbox):
 
 
 def _snapshot(patient: Patient) -> Patient:
-    return Patient(id=patient.id, tenant_id=patient.tenant_id, details=patient.details, status=patient.status,
-                   version=patient.version, created_at=patient.created_at, updated_at=patient.updated_at)
+    return Patient(
+        id=patient.id,
+        tenant_id=patient.tenant_id,
+        details=patient.details,
+        status=patient.status,
+        version=patient.version,
+        created_at=patient.created_at,
+        updated_at=patient.updated_at,
+    )
 
 
 class InMemoryPatients(PatientRepository, PatientFinder):
@@ -93,11 +100,16 @@ class InMemoryPatients(PatientRepository, PatientFinder):
             self.rows[patient.id] = _snapshot(patient)
 
     async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
-        matches = sorted((p for p in self.rows.values() if matches_criteria(p, criteria)),
-                         key=lambda p: (fold(p.details.name.family or ""), fold(" ".join(p.details.name.given)),
-                                        p.id))
-        return Page([_snapshot(p) for p in matches[page.offset:page.offset + page.page_size]], len(matches),
-                    page.page, page.page_size)
+        matches = sorted(
+            (p for p in self.rows.values() if matches_criteria(p, criteria)),
+            key=lambda p: (fold(p.details.name.family or ""), fold(" ".join(p.details.name.given)), p.id),
+        )
+        return Page(
+            [_snapshot(p) for p in matches[page.offset : page.offset + page.page_size]],
+            len(matches),
+            page.page,
+            page.page_size,
+        )
 
     async def demographics(self, today: date) -> Demographics:
         def count(key: Any) -> dict[str, int]:
@@ -108,10 +120,12 @@ class InMemoryPatients(PatientRepository, PatientFinder):
             return out
 
         return Demographics(
-            total=len(self.rows), by_gender=count(lambda p: p.details.gender.value),
+            total=len(self.rows),
+            by_gender=count(lambda p: p.details.gender.value),
             by_age_band=count(lambda p: age_band(p.details.birth_date, today)),
             by_status=count(lambda p: p.status.value),
-            by_city=count(lambda p: next((a.city for a in p.details.addresses if a.city), "unknown")))
+            by_city=count(lambda p: next((a.city for a in p.details.addresses if a.city), "unknown")),
+        )
 
 
 def age_band(birth_date: date | None, today: date) -> str:
@@ -139,7 +153,8 @@ def _text_matches(patient: Patient, text: TextMatch) -> bool:
         (text.name_prefixes and _name_matches(patient, text.name_prefixes))
         or (text.phone_digits and _phone_matches(patient, text.phone_digits))
         or (text.email_fragment and _email_matches(patient, text.email_fragment))
-        or (text.mrn and patient.mrn == text.mrn))
+        or (text.mrn and patient.mrn == text.mrn)
+    )
 
 
 def matches_criteria(patient: Patient, c: PatientCriteria) -> bool:
@@ -151,8 +166,8 @@ def matches_criteria(patient: Patient, c: PatientCriteria) -> bool:
         not c.phone_digits or _phone_matches(patient, c.phone_digits),
         not c.email or _email_matches(patient, c.email),
         not c.mrn or patient.mrn == c.mrn,
-        not c.identifier_value or any(
-            i.value == c.identifier_value and (c.identifier_system in (None, i.system)) for i in d.identifiers),
+        not c.identifier_value
+        or any(i.value == c.identifier_value and (c.identifier_system in (None, i.system)) for i in d.identifiers),
         c.birth_date is None or d.birth_date == c.birth_date,
         c.gender is None or d.gender is c.gender,
         not c.city or (city is not None and fold(city) == c.city),

@@ -7,7 +7,7 @@
 | ``PRM_ENV`` | ``development`` | ``production`` switches logs to JSON lines |
 | ``PRM_LOG_LEVEL`` | ``info`` | ``debug``, ``info``, ``warning``, ``error`` |
 | ``PRM_LOG_FORMAT`` | ``auto`` | ``json``, ``console`` or ``auto`` (JSON in production) |
-| ``PRM_DEFAULT_TENANT_ID`` | ``00000000-0000-0000-0000-000000000001`` | tenant of anonymous callers until identity lands |
+| ``PRM_DEFAULT_TENANT_ID`` | ``00000000-…-000000000001`` | tenant of anonymous callers until identity lands |
 | ``PRM_DEFAULT_PHONE_REGION`` | ``US`` | ISO 3166-1 alpha-2 region for phones typed without ``+`` |
 | ``PRM_DB_POOL_SIZE`` | ``10`` | PostgreSQL connections kept open per process |
 | ``PRM_ACCESS_LOG`` | ``true`` | one log line per HTTP request (method, route, status, ms) |
@@ -43,11 +43,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     def __post_init__(self) -> None:
         if self.default_phone_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
-            raise SettingsError(f"{PREFIX}DEFAULT_PHONE_REGION: unknown region {self.default_phone_region!r} "
-                                "(use an ISO 3166-1 alpha-2 code such as US or GB)")
+            raise SettingsError(
+                f"{PREFIX}DEFAULT_PHONE_REGION: unknown region {self.default_phone_region!r} "
+                "(use an ISO 3166-1 alpha-2 code such as US or GB)"
+            )
         if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
-            raise SettingsError(f"{PREFIX}DATABASE_URL: use sqlite+aiosqlite:///path or "
-                                "postgresql+psycopg://user@host/db")
+            raise SettingsError(
+                f"{PREFIX}DATABASE_URL: use sqlite+aiosqlite:///path or postgresql+psycopg://user@host/db"
+            )
 
     @property
     def json_logs(self) -> bool:
@@ -58,7 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         """Read ``PRM_*`` from ``environ`` (default ``os.environ``); unknown ``PRM_*`` names and bad
         values raise :class:`SettingsError` naming the variable."""
         environ = os.environ if environ is None else environ
-        raw = {k[len(PREFIX):].lower(): v for k, v in environ.items() if k.startswith(PREFIX)}
+        raw = {k[len(PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(PREFIX)}
         raw.pop("test_database_url", None)  # read by the test suite, not the service
         return cls.from_mapping(raw)
 

@@ -18,8 +18,9 @@ def _ignore_search_indexes(obj: Any, name: str | None, type_: str, reflected: bo
 def test_the_migrated_schema_matches_the_tables_the_code_uses(database_url: str) -> None:
     engine = create_engine(migrate.sync_url(database_url))
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "include_object": _ignore_search_indexes})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _ignore_search_indexes}
+        )
         differences = compare_metadata(context, metadata)
     engine.dispose()
     assert differences == []

@@ -2,15 +2,17 @@
 
 import json
 import logging
+from typing import TypeAlias
 from uuid import uuid4
 
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from prm.entrypoints.http.app import create_app
 from prm.settings import Settings
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client: TypeAlias = AsyncTestClient[Litestar]
 
 
 async def test_health_and_ready(client: Client) -> None:
@@ -49,15 +51,29 @@ async def test_openapi_schema_and_docs_page(client: Client) -> None:
 
 @pytest.mark.parametrize("json_logs", [True, False])
 async def test_logs_carry_the_request_id_and_no_personal_data(
-        database_url: str, capsys: pytest.CaptureFixture[str], json_logs: bool) -> None:
-    settings = Settings(database_url=database_url, env="production" if json_logs else "development",
-                        log_level="debug", access_log=True, default_tenant_id=uuid4())
+    database_url: str, capsys: pytest.CaptureFixture[str], json_logs: bool
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        env="production" if json_logs else "development",
+        log_level="debug",
+        access_log=True,
+        default_tenant_id=uuid4(),
+    )
     secrets = ["Wilhelmina", "Quackenbush", "1977-07-14", "6174923500", "wq@example.org", "Elm Street", "MRN-SECRET"]
     async with AsyncTestClient(app=create_app(settings)) as client:
-        response = await client.post("/api/v1/prm/patients", headers={"X-Request-ID": "trace-1"}, json={
-            "name": {"given": ["Wilhelmina"], "family": "Quackenbush"}, "birth_date": "1977-07-14",
-            "phone": "+1 617 492 3500", "email": "wq@example.org", "mrn": "MRN-SECRET",
-            "addresses": [{"line": ["12 Elm Street"]}]})
+        response = await client.post(
+            "/api/v1/prm/patients",
+            headers={"X-Request-ID": "trace-1"},
+            json={
+                "name": {"given": ["Wilhelmina"], "family": "Quackenbush"},
+                "birth_date": "1977-07-14",
+                "phone": "+1 617 492 3500",
+                "email": "wq@example.org",
+                "mrn": "MRN-SECRET",
+                "addresses": [{"line": ["12 Elm Street"]}],
+            },
+        )
         assert response.status_code == 201
         await client.get("/api/v1/prm/patients", params={"search": "Quackenbush"})
         await client.get("/api/v1/prm/patients/search", params={"query": "6174923500", "type": "phone"})
@@ -65,7 +81,8 @@ async def test_logs_carry_the_request_id_and_no_personal_data(
         await client.post("/api/v1/prm/patients", json={"name": {"given": ["Wilhelmina"]}, "phone": "12"})
     logging.shutdown()
     output = capsys.readouterr().err
-    assert "patient.registered" in output and "trace-1" in output
+    assert "patient.registered" in output
+    assert "trace-1" in output
     for secret in secrets:
         assert secret not in output
     if json_logs:

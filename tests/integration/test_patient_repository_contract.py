@@ -43,8 +43,7 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
     url = request.getfixturevalue("_sqlite_url" if request.param == "sqlite" else "_postgres_url")
     engine = make_engine(url)
     async with engine.connect() as connection:
-        yield Store(SqlPatientRepository(connection, tenant), SqlPatientFinder(connection, tenant), tenant,
-                    connection)
+        yield Store(SqlPatientRepository(connection, tenant), SqlPatientFinder(connection, tenant), tenant, connection)
         await connection.rollback()
     await engine.dispose()
 
@@ -55,8 +54,11 @@ def patient(store: Store, mrn: str, **overrides: object) -> Patient:
 
 
 async def test_round_trip_keeps_every_field(store: Store) -> None:
-    original = patient(store, "RT-1", identifiers=(Identifier(system="http://hl7.org/fhir/sid/us-ssn",
-                                                              value="999-00-1111", type="SS"),))
+    original = patient(
+        store,
+        "RT-1",
+        identifiers=(Identifier(system="http://hl7.org/fhir/sid/us-ssn", value="999-00-1111", type="SS"),),
+    )
     await store.repository.add(original)
     loaded = await store.repository.get(original.id)
     assert loaded is not None
@@ -99,8 +101,9 @@ async def test_batch_add_and_save(store: Store) -> None:
 
 async def test_finder_criteria_and_order(store: Store) -> None:
     zoe = patient(store, "F-1", name=HumanName(given=("Zoë",), family="Ávila"))
-    aaron = patient(store, "F-2", name=HumanName(given=("Aaron",), family="Avery"), gender=AdministrativeGender.MALE,
-                    telecom=())
+    aaron = patient(
+        store, "F-2", name=HumanName(given=("Aaron",), family="Avery"), gender=AdministrativeGender.MALE, telecom=()
+    )
     ben = patient(store, "F-3", name=HumanName(given=("Ben",), family="O'Brien"), birth_date=date(1950, 6, 1))
     await store.repository.add_many([zoe, aaron, ben])
     ben_loaded = await store.repository.get(ben.id)
@@ -129,12 +132,14 @@ async def test_finder_criteria_and_order(store: Store) -> None:
 
 
 async def test_demographics_agree(store: Store) -> None:
-    await store.repository.add_many([
-        patient(store, "S-1", birth_date=date(2010, 3, 10)),   # 16 on NOW's day
-        patient(store, "S-2", birth_date=date(2008, 3, 10)),   # 18 exactly
-        patient(store, "S-3", birth_date=None),
-        replace(patient(store, "S-4"), status=PatientStatus.INACTIVE),
-    ])
+    await store.repository.add_many(
+        [
+            patient(store, "S-1", birth_date=date(2010, 3, 10)),  # 16 on NOW's day
+            patient(store, "S-2", birth_date=date(2008, 3, 10)),  # 18 exactly
+            patient(store, "S-3", birth_date=None),
+            replace(patient(store, "S-4"), status=PatientStatus.INACTIVE),
+        ]
+    )
     stats = await store.finder.demographics(NOW.date())
     assert stats.total == 4
     assert stats.by_age_band == {"0-17": 1, "18-34": 1, "unknown": 1, "35-49": 1}

@@ -1,15 +1,16 @@
 """The patients API end to end, on SQLite and on PostgreSQL (see the ``database_url`` fixture)."""
 
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import uuid4
 
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from prm.entrypoints.http.app import create_app
 from prm.settings import Settings
 
 API = "/api/v1/prm/patients"
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client: TypeAlias = AsyncTestClient[Litestar]
 
 
 def body(**overrides: Any) -> dict[str, Any]:
@@ -21,8 +22,16 @@ def body(**overrides: Any) -> dict[str, Any]:
         "phone": "(617) 492-3500",
         "email": "jose.avila@Example.ORG",
         "identifiers": [{"system": "http://hl7.org/fhir/sid/us-ssn", "value": "999-12-3456", "type": "SS"}],
-        "addresses": [{"use": "home", "line": ["1 Main St"], "city": "Cambridge", "state": "MA",
-                       "postal_code": "02138", "country": "US"}],
+        "addresses": [
+            {
+                "use": "home",
+                "line": ["1 Main St"],
+                "city": "Cambridge",
+                "state": "MA",
+                "postal_code": "02138",
+                "country": "US",
+            }
+        ],
         "preferred_language": "es-MX",
         "marital_status": "M",
     }
@@ -105,7 +114,12 @@ async def test_list_is_paginated_with_the_reference_envelope(client: Client) -> 
         await create(client, name={"given": [f"Given{i:02d}"], "family": "Pager"})
     page = (await client.get(API, params={"page": 3, "page_size": 10})).json()
     assert {k: page[k] for k in ("total", "page", "page_size", "has_next", "has_previous")} == {
-        "total": 23, "page": 3, "page_size": 10, "has_next": False, "has_previous": True}
+        "total": 23,
+        "page": 3,
+        "page_size": 10,
+        "has_next": False,
+        "has_previous": True,
+    }
     assert [p["full_name"] for p in page["items"]] == ["Given20 Pager", "Given21 Pager", "Given22 Pager"]
     first = (await client.get(API, params={"page_size": 10})).json()
     assert (first["has_next"], first["has_previous"], len(first["items"])) == (True, False, 10)
@@ -148,16 +162,26 @@ async def test_search_by_mrn_and_email_and_query_rules(client: Client) -> None:
 
 
 async def test_advanced_search_combines_criteria(client: Client) -> None:
-    target = await create(client, name={"given": ["Ngozi"], "family": "Okafor"}, gender="female",
-                          birth_date="1990-02-03", addresses=[{"city": "Lagos"}])
-    await create(client, name={"given": ["Nnamdi"], "family": "Okafor"}, gender="male", birth_date="1990-02-03",
-                 addresses=[{"city": "Lagos"}])
-    response = await client.post(f"{API}/search", json={"name": "okafor", "gender": "female", "city": "LAGOS",
-                                                        "birth_date": "1990-02-03"})
+    target = await create(
+        client,
+        name={"given": ["Ngozi"], "family": "Okafor"},
+        gender="female",
+        birth_date="1990-02-03",
+        addresses=[{"city": "Lagos"}],
+    )
+    await create(
+        client,
+        name={"given": ["Nnamdi"], "family": "Okafor"},
+        gender="male",
+        birth_date="1990-02-03",
+        addresses=[{"city": "Lagos"}],
+    )
+    response = await client.post(
+        f"{API}/search", json={"name": "okafor", "gender": "female", "city": "LAGOS", "birth_date": "1990-02-03"}
+    )
     assert response.status_code == 200
     assert [p["id"] for p in response.json()["items"]] == [target["id"]]
-    response = await client.post(f"{API}/search", json={
-        "identifier": f"urn:prm:mrn|{target['mrn']}"})
+    response = await client.post(f"{API}/search", json={"identifier": f"urn:prm:mrn|{target['mrn']}"})
     assert [p["id"] for p in response.json()["items"]] == [target["id"]]
     response = await client.post(f"{API}/search", json={"identifier": "999-12-3456", "page_size": 1})
     assert (response.json()["total"], response.json()["has_next"]) == (2, True)
@@ -196,8 +220,7 @@ async def test_delete_is_a_soft_delete_and_activate_undoes_it(client: Client) ->
     created = await create(client)
     response = await client.delete(f"{API}/{created['id']}")
     assert response.status_code == 200
-    assert response.json() == {"success": True, "message": "Patient deleted successfully",
-                               "patient_id": created["id"]}
+    assert response.json() == {"success": True, "message": "Patient deleted successfully", "patient_id": created["id"]}
     assert (await client.get(f"{API}/{created['id']}")).json()["status"] == "inactive"
     inactive = (await client.get(API, params={"status": "inactive"})).json()
     assert [p["id"] for p in inactive["items"]] == [created["id"]]
@@ -237,8 +260,9 @@ async def test_a_tenant_id_other_than_the_callers_is_403(client: Client) -> None
 
 async def test_tenants_never_see_each_others_patients(settings: Settings, client: Client) -> None:
     created = await create(client, mrn="SHARED-MRN")
-    other_tenant = Settings(**{**{f: getattr(settings, f) for f in settings.__struct_fields__},
-                               "default_tenant_id": uuid4()})
+    other_tenant = Settings(
+        **{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "default_tenant_id": uuid4()}
+    )
     async with AsyncTestClient(app=create_app(other_tenant)) as other:
         assert (await other.get(f"{API}/{created['id']}")).status_code == 404
         assert (await other.get(f"{API}/mrn/SHARED-MRN")).status_code == 404

@@ -32,8 +32,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     app = create_app(settings)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, access_log=False,
-                log_config=None, loop="uvloop", http="httptools", lifespan="on")
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        access_log=False,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+    )
     return 0
 
 
@@ -59,8 +67,11 @@ def _db(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from prm.entrypoints.synthea_import import run_synthea_import
 
-    return asyncio.run(run_synthea_import(_settings(), args.folder, batch_size=args.batch_size,
-                                          tenant_id=args.tenant, progress=not args.no_progress))
+    return asyncio.run(
+        run_synthea_import(
+            _settings(), args.folder, batch_size=args.batch_size, tenant_id=args.tenant, progress=not args.no_progress
+        )
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -82,8 +93,9 @@ def parser() -> argparse.ArgumentParser:
     imports = commands.add_parser("import", help="batch imports")
     sources = imports.add_subparsers(dest="source", required=True)
     synthea = sources.add_parser("synthea", help="a Synthea CSV export folder (patients.csv, providers.csv, ...)")
-    synthea.add_argument("folder", help="folder holding patients.csv and, when present, providers.csv and "
-                                        "organizations.csv")
+    synthea.add_argument(
+        "folder", help="folder holding patients.csv and, when present, providers.csv and organizations.csv"
+    )
     synthea.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (default 1000)")
     synthea.add_argument("--tenant", type=UUID, help="tenant id (default PRM_DEFAULT_TENANT_ID)")
     synthea.add_argument("--no-progress", action="store_true", help="no progress bar")

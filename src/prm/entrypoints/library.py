@@ -35,15 +35,24 @@ class Prm:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: Settings | None = None, *, tenant_id: UUID | None = None,
-                   principal: Principal = SYSTEM, providers: tuple[Provider, ...] = ()) -> AsyncIterator["Prm"]:
+    async def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        tenant_id: UUID | None = None,
+        principal: Principal = SYSTEM,
+        providers: tuple[Provider, ...] = (),
+    ) -> AsyncIterator["Prm"]:
         """Open PRM on ``settings`` (default: from the environment); closes the engine on exit.
 
         The database must be migrated (``prm db upgrade``).
         """
         settings = settings or Settings.from_env()
-        context = RequestContext(tenant_id=TenantId(tenant_id or settings.default_tenant_id), principal=principal,
-                                 phone_region=settings.default_phone_region.upper())
+        context = RequestContext(
+            tenant_id=TenantId(tenant_id or settings.default_tenant_id),
+            principal=principal,
+            phone_region=settings.default_phone_region.upper(),
+        )
         container = make_container(settings, LibraryContextProvider(), *providers)
         try:
             yield cls(container, context)

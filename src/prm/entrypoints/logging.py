@@ -14,15 +14,46 @@ from structlog.typing import EventDict, WrappedLogger
 
 from prm.settings import Settings
 
-PERSONAL_KEYS = frozenset({
-    "name", "given", "family", "first_name", "last_name", "middle_name", "full_name", "birth_date",
-    "birthdate", "deceased_date", "phone", "phone_primary", "telecom", "email", "email_primary", "address",
-    "addresses", "query", "search", "body", "message", "ssn", "mrn",
-})
+PERSONAL_KEYS = frozenset(
+    {
+        "name",
+        "given",
+        "family",
+        "first_name",
+        "last_name",
+        "middle_name",
+        "full_name",
+        "birth_date",
+        "birthdate",
+        "deceased_date",
+        "phone",
+        "phone_primary",
+        "telecom",
+        "email",
+        "email_primary",
+        "address",
+        "addresses",
+        "query",
+        "search",
+        "body",
+        "message",
+        "ssn",
+        "mrn",
+    }
+)
 
 
-QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg", "asyncio",
-                 "dishka", "alembic.runtime.migration")
+QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "aiosqlite",
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "psycopg",
+    "asyncio",
+    "dishka",
+    "alembic.runtime.migration",
+)
 
 
 def drop_personal_data(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
@@ -42,17 +73,24 @@ def configure_logging(settings: Settings) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         drop_personal_data,
     ]
-    renderer: Any = (structlog.processors.JSONRenderer() if settings.json_logs
-                     else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if settings.json_logs
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info if settings.json_logs else _noop,
-                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            *shared,
+            structlog.processors.format_exc_info if settings.json_logs else _noop,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=False,  # so that a re-configuration (tests, reload) applies everywhere
     )
-    formatter = structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[
-        structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer])
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared, processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer]
+    )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()

@@ -22,6 +22,15 @@ class PatientsProvider(Provider):
     repository = provide(SqlPatientRepository, provides=PatientRepository)
     finder = provide(SqlPatientFinder, provides=PatientFinder)
     use_cases = provide_all(
-        RegisterPatient, GetPatient, GetPatientByMrn, UpdatePatient, DeactivatePatient, ActivatePatient,
-        ListPatients, SearchPatients, FindPatients, GetPatientDemographics, ImportPatients,
+        RegisterPatient,
+        GetPatient,
+        GetPatientByMrn,
+        UpdatePatient,
+        DeactivatePatient,
+        ActivatePatient,
+        ListPatients,
+        SearchPatients,
+        FindPatients,
+        GetPatientDemographics,
+        ImportPatients,
     )

@@ -14,9 +14,10 @@ def patient_input(**overrides: Any) -> PatientInput:
         "mrn": "MRN-0001",
         "gender": AdministrativeGender.FEMALE,
         "birth_date": date(1984, 5, 17),
-        "telecom": (ContactPointInput(system=ContactPointSystem.PHONE, value="(617) 492-3500",
-                                      use=ContactPointUse.MOBILE),
-                    ContactPointInput(system=ContactPointSystem.EMAIL, value="jose.avila@Example.ORG")),
+        "telecom": (
+            ContactPointInput(system=ContactPointSystem.PHONE, value="(617) 492-3500", use=ContactPointUse.MOBILE),
+            ContactPointInput(system=ContactPointSystem.EMAIL, value="jose.avila@Example.ORG"),
+        ),
         "addresses": (Address(line=("1 Main St",), city="Cambridge", state="MA", postal_code="02138"),),
     }
     values.update(overrides)

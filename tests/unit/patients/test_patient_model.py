@@ -17,8 +17,9 @@ MRN = Identifier(system="urn:prm:mrn", value="M1", type=MRN_TYPE)
 
 
 def details(**overrides: object) -> PatientDetails:
-    base = PatientDetails(identifiers=(MRN,), name=HumanName(given=("Ada",), family="Lovelace"),
-                          birth_date=date(1990, 1, 1))
+    base = PatientDetails(
+        identifiers=(MRN,), name=HumanName(given=("Ada",), family="Lovelace"), birth_date=date(1990, 1, 1)
+    )
     return replace(base, **overrides)  # type: ignore[arg-type]
 
 

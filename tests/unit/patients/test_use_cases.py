@@ -61,7 +61,8 @@ async def test_registering_normalises_contacts_commits_once_and_records_the_even
 
 async def test_without_an_mrn_prm_assigns_one(world: World) -> None:
     patient = await world.register()(patient_input(mrn=None))
-    assert patient.mrn.startswith("PRM") and len(patient.mrn) == 10
+    assert patient.mrn.startswith("PRM")
+    assert len(patient.mrn) == 10
 
 
 async def test_a_taken_mrn_is_a_conflict_and_nothing_is_committed(world: World) -> None:
@@ -72,8 +73,10 @@ async def test_a_taken_mrn_is_a_conflict_and_nothing_is_committed(world: World) 
 
 
 async def test_a_bad_phone_names_its_place_in_telecom(world: World) -> None:
-    bad = (ContactPointInput(system=ContactPointSystem.EMAIL, value="a@b.org"),
-           ContactPointInput(system=ContactPointSystem.PHONE, value="555"))
+    bad = (
+        ContactPointInput(system=ContactPointSystem.EMAIL, value="a@b.org"),
+        ContactPointInput(system=ContactPointSystem.PHONE, value="555"),
+    )
     with pytest.raises(InvalidPhoneNumber) as caught:
         await world.register()(patient_input(telecom=bad))
     assert caught.value.field == "telecom.1.value"
@@ -88,17 +91,26 @@ async def test_an_mr_identifier_among_the_others_is_refused(world: World) -> Non
 
 async def test_update_changes_only_given_fields_and_checks_the_version(world: World) -> None:
     patient = await world.register()(patient_input())
-    updated = await world.update()(UpdatePatientCommand(
-        patient_id=patient.id, expected_version=1,
-        changes={"gender": AdministrativeGender.MALE, "telecom": (
-            ContactPointInput(system=ContactPointSystem.PHONE, value="+44 20 7946 0958"),)}))
+    updated = await world.update()(
+        UpdatePatientCommand(
+            patient_id=patient.id,
+            expected_version=1,
+            changes={
+                "gender": AdministrativeGender.MALE,
+                "telecom": (ContactPointInput(system=ContactPointSystem.PHONE, value="+44 20 7946 0958"),),
+            },
+        )
+    )
     assert updated.version == 2
     assert updated.details.phones == ["+442079460958"]
     assert updated.details.birth_date == date(1984, 5, 17)
     assert world.outbox.events[-1] == PatientUpdated(patient.id, ("gender", "telecom"))
     with pytest.raises(StaleVersion):
-        await world.update()(UpdatePatientCommand(patient_id=patient.id, expected_version=1,
-                                                  changes={"gender": AdministrativeGender.OTHER}))
+        await world.update()(
+            UpdatePatientCommand(
+                patient_id=patient.id, expected_version=1, changes={"gender": AdministrativeGender.OTHER}
+            )
+        )
 
 
 async def test_changing_the_mrn_to_a_taken_one_is_a_conflict(world: World) -> None:
@@ -139,10 +151,19 @@ async def test_deactivate_and_activate(world: World) -> None:
 async def register_three(world: World) -> None:
     register = world.register()
     await register(patient_input(mrn="A1", name=HumanName(given=("Zoë",), family="Ávila")))
-    await register(patient_input(mrn="A2", name=HumanName(given=("Aaron",), family="Avery"), telecom=(
-        ContactPointInput(system=ContactPointSystem.PHONE, value="+44 20 7946 0000"),), gender=AdministrativeGender.MALE))
-    await register(patient_input(mrn="A3", name=HumanName(given=("Ben",), family="Okafor"), telecom=(),
-                                 birth_date=date(1950, 1, 1)))
+    await register(
+        patient_input(
+            mrn="A2",
+            name=HumanName(given=("Aaron",), family="Avery"),
+            telecom=(ContactPointInput(system=ContactPointSystem.PHONE, value="+44 20 7946 0000"),),
+            gender=AdministrativeGender.MALE,
+        )
+    )
+    await register(
+        patient_input(
+            mrn="A3", name=HumanName(given=("Ben",), family="Okafor"), telecom=(), birth_date=date(1950, 1, 1)
+        )
+    )
 
 
 async def test_search_by_name_prefix_ignores_case_and_accents(world: World) -> None:
@@ -197,12 +218,16 @@ async def test_demographics_add_up(world: World) -> None:
 
 async def test_import_creates_then_updates_and_reports_bad_rows(world: World) -> None:
     def record(line: int, **overrides: object) -> PatientRecord:
-        return PatientRecord(source=SourceRef("patients.csv", line), patient=patient_input(**overrides),
-                             provided=frozenset({"name", "gender", "birth_date", "identifiers"}))
+        return PatientRecord(
+            source=SourceRef("patients.csv", line),
+            patient=patient_input(**overrides),
+            provided=frozenset({"name", "gender", "birth_date", "identifiers"}),
+        )
 
     importer = ImportPatients(world.patients, world.outbox, world.uow, world.clock, CONTEXT)
-    outcome = await importer([record(2, mrn="S1"), record(3, mrn="S2", birth_date=date(2999, 1, 1)),
-                              record(4, mrn="S1")])
+    outcome = await importer(
+        [record(2, mrn="S1"), record(3, mrn="S2", birth_date=date(2999, 1, 1)), record(4, mrn="S1")]
+    )
     assert (outcome.created, outcome.updated, outcome.unchanged) == (1, 0, 0)
     assert [(r.source.line, r.field) for r in outcome.rejected] == [(3, "birth_date"), (4, "mrn")]
 

@@ -13,10 +13,17 @@ def test_defaults_work_on_a_bare_machine() -> None:
 
 
 def test_values_come_from_prm_variables() -> None:
-    settings = Settings.from_env({"PRM_PORT": "9001", "PRM_ENV": "production", "PATH": "/bin",
-                                  "PRM_DATABASE_URL": "postgresql+psycopg://u@h/db",
-                                  "PRM_DEFAULT_TENANT_ID": "6f1c3a52-0d0e-4c55-9d67-7bd6a7b1f2aa",
-                                  "PRM_ACCESS_LOG": "false", "PRM_TEST_DATABASE_URL": "ignored"})
+    settings = Settings.from_env(
+        {
+            "PRM_PORT": "9001",
+            "PRM_ENV": "production",
+            "PATH": "/bin",
+            "PRM_DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "PRM_DEFAULT_TENANT_ID": "6f1c3a52-0d0e-4c55-9d67-7bd6a7b1f2aa",
+            "PRM_ACCESS_LOG": "false",
+            "PRM_TEST_DATABASE_URL": "ignored",
+        }
+    )
     assert settings.port == 9001
     assert settings.json_logs
     assert settings.default_tenant_id == UUID("6f1c3a52-0d0e-4c55-9d67-7bd6a7b1f2aa")

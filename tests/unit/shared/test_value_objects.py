@@ -27,8 +27,15 @@ def valid_numbers(draw: st.DrawFn) -> tuple[str, str]:
     kind = draw(st.sampled_from([phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE]))
     example = phonenumbers.example_number_for_type(region, kind)
     assert example is not None
-    style = draw(st.sampled_from([phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL,
-                                  phonenumbers.PhoneNumberFormat.E164]))
+    style = draw(
+        st.sampled_from(
+            [
+                phonenumbers.PhoneNumberFormat.NATIONAL,
+                phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+                phonenumbers.PhoneNumberFormat.E164,
+            ]
+        )
+    )
     return phonenumbers.format_number(example, style), region
 
 
@@ -36,7 +43,8 @@ def valid_numbers(draw: st.DrawFn) -> tuple[str, str]:
 def test_phone_normalisation_is_idempotent_and_gives_e164(number: tuple[str, str]) -> None:
     typed, region = number
     once = normalize_phone(typed, region)
-    assert once.startswith("+") and once[1:].isdigit()
+    assert once.startswith("+")
+    assert once[1:].isdigit()
     assert normalize_phone(once, region) == once
     assert normalize_phone(once, "US") == once  # an E.164 number does not depend on the default region
 
@@ -73,10 +81,14 @@ def test_folding_is_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
 
 
-@given(st.lists(st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12), min_size=1, max_size=3),
-       st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12), st.data())
+@given(
+    st.lists(st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12), min_size=1, max_size=3),
+    st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12),
+    st.data(),
+)
 def test_every_prefix_of_a_name_part_matches_it_in_any_case_or_accent(
-        given_names: list[str], family: str, data: st.DataObject) -> None:
+    given_names: list[str], family: str, data: st.DataObject
+) -> None:
     name = HumanName(given=tuple(given_names), family=family)
     name_tokens = name.search_tokens()
     assume(name_tokens)

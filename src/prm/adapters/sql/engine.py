@@ -30,8 +30,9 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, json_serializer=_json_serializer,
-                                     json_deserializer=msgspec.json.decode)
+        engine = create_async_engine(
+            url, echo=echo, json_serializer=_json_serializer, json_deserializer=msgspec.json.decode
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,6 +42,12 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
-                               pool_pre_ping=False, json_serializer=_json_serializer,
-                               json_deserializer=msgspec.json.decode)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        json_serializer=_json_serializer,
+        json_deserializer=msgspec.json.decode,
+    )

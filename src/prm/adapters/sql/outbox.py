@@ -45,9 +45,14 @@ class SqlOutbox(Outbox):
         rows: list[dict[str, Any]] = []
         for event in events:
             fields = dataclasses.fields(event)  # type: ignore[arg-type]
-            rows.append({
-                "tenant_id": self._tenant_id, "id": new_id(), "event_type": event_type(event),
-                "aggregate_id": getattr(event, fields[0].name),
-                "payload": msgspec.to_builtins(event), "occurred_at": now,
-            })
+            rows.append(
+                {
+                    "tenant_id": self._tenant_id,
+                    "id": new_id(),
+                    "event_type": event_type(event),
+                    "aggregate_id": getattr(event, fields[0].name),
+                    "payload": msgspec.to_builtins(event),
+                    "occurred_at": now,
+                }
+            )
         await self._connection.execute(insert(outbox), rows)

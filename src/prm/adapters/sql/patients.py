@@ -38,27 +38,37 @@ def _to_row(patient: Patient) -> dict[str, Any]:
     name_tokens = d.name.search_tokens()
     city = next((a.city for a in d.addresses if a.city), None)
     return {
-        "tenant_id": patient.tenant_id, "id": patient.id, "mrn": d.mrn,
+        "tenant_id": patient.tenant_id,
+        "id": patient.id,
+        "mrn": d.mrn,
         "identifiers": msgspec.to_builtins(d.identifiers),
         "name": msgspec.to_builtins(d.name),
-        "family_key": fold(d.name.family or ""), "given_key": fold(" ".join(d.name.given)),
+        "family_key": fold(d.name.family or ""),
+        "given_key": fold(" ".join(d.name.given)),
         "name_tokens": " " + " ".join(name_tokens) + " ",
-        "gender": d.gender.value, "birth_date": d.birth_date, "deceased_date": d.deceased_date,
+        "gender": d.gender.value,
+        "birth_date": d.birth_date,
+        "deceased_date": d.deceased_date,
         "telecom": msgspec.to_builtins(d.telecom),
         "phone_digits": " " + " ".join(p[1:] for p in d.phones) + " ",
         "emails": " " + " ".join(fold(e) for e in d.emails) + " ",
         "addresses": msgspec.to_builtins(d.addresses),
-        "city": city, "city_key": fold(city) if city else None,
+        "city": city,
+        "city_key": fold(city) if city else None,
         "preferred_language": d.preferred_language,
         "marital_status": d.marital_status.value if d.marital_status else None,
-        "status": patient.status.value, "version": patient.version,
-        "created_at": patient.created_at, "updated_at": patient.updated_at,
+        "status": patient.status.value,
+        "version": patient.version,
+        "created_at": patient.created_at,
+        "updated_at": patient.updated_at,
     }
 
 
 def _identifier_rows(patient: Patient) -> list[dict[str, Any]]:
-    return [{"tenant_id": patient.tenant_id, "patient_id": patient.id, "system": i.system, "value": i.value}
-            for i in patient.details.identifiers]
+    return [
+        {"tenant_id": patient.tenant_id, "patient_id": patient.id, "system": i.system, "value": i.value}
+        for i in patient.details.identifiers
+    ]
 
 
 def _from_row(row: sa.Row[Any]) -> Patient:
@@ -67,15 +77,22 @@ def _from_row(row: sa.Row[Any]) -> Patient:
         identifiers=msgspec.convert(m["identifiers"], tuple[Identifier, ...]),
         name=msgspec.convert(m["name"], HumanName),
         gender=AdministrativeGender(m["gender"]),
-        birth_date=m["birth_date"], deceased_date=m["deceased_date"],
+        birth_date=m["birth_date"],
+        deceased_date=m["deceased_date"],
         telecom=msgspec.convert(m["telecom"], tuple[ContactPoint, ...]),
         addresses=msgspec.convert(m["addresses"], tuple[Address, ...]),
         preferred_language=m["preferred_language"],
         marital_status=MaritalStatus(m["marital_status"]) if m["marital_status"] else None,
     )
-    return Patient(id=PatientId(m["id"]), tenant_id=TenantId(m["tenant_id"]), details=details,
-                   status=PatientStatus(m["status"]), version=m["version"],
-                   created_at=m["created_at"], updated_at=m["updated_at"])
+    return Patient(
+        id=PatientId(m["id"]),
+        tenant_id=TenantId(m["tenant_id"]),
+        details=details,
+        status=PatientStatus(m["status"]),
+        version=m["version"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )
 
 
 def _is_duplicate_mrn(exc: IntegrityError) -> bool:
@@ -103,8 +120,7 @@ class SqlPatientRepository(PatientRepository):
             if _is_duplicate_mrn(exc):
                 raise DuplicateMrn("a patient with this MRN already exists") from exc
             raise
-        await self._connection.execute(sa.insert(patient_identifiers),
-                                       [r for p in batch for r in _identifier_rows(p)])
+        await self._connection.execute(sa.insert(patient_identifiers), [r for p in batch for r in _identifier_rows(p)])
 
     async def get(self, patient_id: PatientId) -> Patient | None:
         row = (await self._connection.execute(self._scoped().where(patients.c.id == patient_id))).first()
@@ -130,15 +146,24 @@ class SqlPatientRepository(PatientRepository):
             return
         statement = (
             sa.update(patients)
-            .where(patients.c.tenant_id == sa.bindparam("b_tenant_id"), patients.c.id == sa.bindparam("b_id"),
-                   patients.c.version == sa.bindparam("b_version"))
+            .where(
+                patients.c.tenant_id == sa.bindparam("b_tenant_id"),
+                patients.c.id == sa.bindparam("b_id"),
+                patients.c.version == sa.bindparam("b_version"),
+            )
             .values({c: sa.bindparam(c) for c in _UPDATABLE})
         )
         params = []
         for patient, expected in batch:
             row = _to_row(patient)
-            params.append({"b_tenant_id": self._tenant_id, "b_id": patient.id, "b_version": expected,
-                           **{c: row[c] for c in _UPDATABLE}})
+            params.append(
+                {
+                    "b_tenant_id": self._tenant_id,
+                    "b_id": patient.id,
+                    "b_version": expected,
+                    **{c: row[c] for c in _UPDATABLE},
+                }
+            )
         try:
             if len(params) == 1:
                 result = await self._connection.execute(statement, params[0])
@@ -153,10 +178,14 @@ class SqlPatientRepository(PatientRepository):
         if updated != len(params):
             raise StaleVersion("the patient was changed by someone else: reload it and apply the change again")
         ids = [p.id for p, _ in batch]
-        await self._connection.execute(sa.delete(patient_identifiers).where(
-            patient_identifiers.c.tenant_id == self._tenant_id, patient_identifiers.c.patient_id.in_(ids)))
-        await self._connection.execute(sa.insert(patient_identifiers),
-                                       [r for p, _ in batch for r in _identifier_rows(p)])
+        await self._connection.execute(
+            sa.delete(patient_identifiers).where(
+                patient_identifiers.c.tenant_id == self._tenant_id, patient_identifiers.c.patient_id.in_(ids)
+            )
+        )
+        await self._connection.execute(
+            sa.insert(patient_identifiers), [r for p, _ in batch for r in _identifier_rows(p)]
+        )
 
 
 _UPDATABLE = tuple(c.name for c in patients.columns if c.name not in {"tenant_id", "id", "created_at"})
@@ -190,8 +219,8 @@ class SqlPatientFinder(PatientFinder):
             where.append(patients.c.mrn == c.mrn)
         if c.identifier_value:
             ident = sa.select(patient_identifiers.c.patient_id).where(
-                patient_identifiers.c.tenant_id == self._tenant_id,
-                patient_identifiers.c.value == c.identifier_value)
+                patient_identifiers.c.tenant_id == self._tenant_id, patient_identifiers.c.value == c.identifier_value
+            )
             if c.identifier_system:
                 ident = ident.where(patient_identifiers.c.system == c.identifier_system)
             where.append(patients.c.id.in_(ident))
@@ -208,15 +237,19 @@ class SqlPatientFinder(PatientFinder):
     async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
         where = self._conditions(criteria)
         rows = await self._connection.execute(
-            sa.select(patients).where(*where)
+            sa.select(patients)
+            .where(*where)
             .order_by(patients.c.family_key, patients.c.given_key, patients.c.id)
-            .limit(page.page_size).offset(page.offset))
+            .limit(page.page_size)
+            .offset(page.offset)
+        )
         items = [_from_row(r) for r in rows]
         if page.page == 1 and len(items) < page.page_size:
             total = len(items)
         else:
-            total = (await self._connection.execute(
-                sa.select(sa.func.count()).select_from(patients).where(*where))).scalar_one()
+            total = (
+                await self._connection.execute(sa.select(sa.func.count()).select_from(patients).where(*where))
+            ).scalar_one()
         return Page(items, total, page.page, page.page_size)
 
     async def demographics(self, today: date) -> Demographics:
@@ -225,13 +258,18 @@ class SqlPatientFinder(PatientFinder):
 
         async def counts(column: sa.ColumnElement[Any]) -> dict[str, int]:
             rows = await self._connection.execute(
-                sa.select(column.label("key"), sa.func.count()).where(scope).group_by(column))
+                sa.select(column.label("key"), sa.func.count()).where(scope).group_by(column)
+            )
             return {str(k) if k is not None else "unknown": n for k, n in rows}
 
         by_gender = await counts(patients.c.gender)
         return Demographics(
-            total=sum(by_gender.values()), by_gender=by_gender, by_age_band=await counts(band),
-            by_status=await counts(patients.c.status), by_city=await counts(patients.c.city))
+            total=sum(by_gender.values()),
+            by_gender=by_gender,
+            by_age_band=await counts(band),
+            by_status=await counts(patients.c.status),
+            by_city=await counts(patients.c.city),
+        )
 
 
 def _text_condition(text: TextMatch) -> sa.ColumnElement[bool]:

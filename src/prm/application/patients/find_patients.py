@@ -1,6 +1,6 @@
 """Advanced search with several criteria at once (reference API: ``POST /patients/search``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from prm.application.patients.ports import PatientCriteria, PatientFinder
@@ -26,7 +26,7 @@ class FindPatientsQuery:
     gender: AdministrativeGender | None = None
     city: str | None = None
     status: PatientStatus | None = None
-    page: PageRequest = PageRequest()
+    page: PageRequest = field(default_factory=PageRequest)
 
 
 class FindPatients:
@@ -37,8 +37,10 @@ class FindPatients:
         self._context = context
 
     async def __call__(self, query: FindPatientsQuery) -> Page[Patient]:
-        if all(getattr(query, f) in (None, "") for f in ("name", "birth_date", "phone", "email", "identifier",
-                                                          "gender", "city", "status")):
+        if all(
+            getattr(query, f) in (None, "")
+            for f in ("name", "birth_date", "phone", "email", "identifier", "gender", "city", "status")
+        ):
             raise RuleViolated("give at least one search criterion", field="name")
         digits = None
         if query.phone:

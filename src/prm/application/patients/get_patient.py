@@ -17,4 +17,3 @@ class GetPatient:
         if patient is None:
             raise PatientNotFound(f"patient {patient_id} not found")
         return patient
-

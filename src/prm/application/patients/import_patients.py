@@ -38,8 +38,9 @@ class ImportPatients:
       the caller may retry the rows one by one.
     """
 
-    def __init__(self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock,
-                 context: RequestContext) -> None:
+    def __init__(
+        self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock, context: RequestContext
+    ) -> None:
         self._patients = patients
         self._outbox = outbox
         self._uow = uow
@@ -54,8 +55,9 @@ class ImportPatients:
             try:
                 if not record.patient.mrn:
                     raise RuleViolated("an imported patient needs an MRN", field="mrn")
-                details = build_details(record.patient, mrn=record.patient.mrn,
-                                        region=self._context.phone_region).checked(now.date())
+                details = build_details(
+                    record.patient, mrn=record.patient.mrn, region=self._context.phone_region
+                ).checked(now.date())
             except RuleViolated as exc:
                 outcome.rejected.append(Rejection(record.source, exc.field, exc.detail))
                 continue
@@ -85,13 +87,19 @@ class ImportPatients:
                 outcome.unchanged += 1
         await self._patients.add_many(created)
         await self._patients.save_many(changed)
-        await self._outbox.add([event for p in created for event in p.events]
-                               + [event for p, _ in changed for event in p.events])
+        await self._outbox.add(
+            [event for p in created for event in p.events] + [event for p, _ in changed for event in p.events]
+        )
         await self._uow.commit()
         outcome.created += len(created)
         outcome.updated += len(changed)
-        log.info("patients.imported", created=len(created), updated=len(changed),
-                 unchanged=outcome.unchanged, rejected=len(outcome.rejected))
+        log.info(
+            "patients.imported",
+            created=len(created),
+            updated=len(changed),
+            unchanged=outcome.unchanged,
+            rejected=len(outcome.rejected),
+        )
         return outcome
 
 
@@ -99,7 +107,11 @@ def _changes(current: PatientDetails, incoming: PatientDetails, provided: frozen
     changes: dict[str, object] = {name: getattr(incoming, name) for name in provided if name != "identifiers"}
     systems = {i.system for i in incoming.identifiers if i.type != MRN_TYPE}
     kept: tuple[Identifier, ...] = tuple(
-        i for i in current.identifiers if i.type != MRN_TYPE and i.system not in systems)
-    changes["identifiers"] = (*(i for i in incoming.identifiers if i.type == MRN_TYPE),
-                              *(i for i in incoming.identifiers if i.type != MRN_TYPE), *kept)
+        i for i in current.identifiers if i.type != MRN_TYPE and i.system not in systems
+    )
+    changes["identifiers"] = (
+        *(i for i in incoming.identifiers if i.type == MRN_TYPE),
+        *(i for i in incoming.identifiers if i.type != MRN_TYPE),
+        *kept,
+    )
     return changes

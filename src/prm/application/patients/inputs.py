@@ -59,8 +59,15 @@ class PatientInput:
 def build_telecom(given: Sequence[ContactPointInput], region: str) -> tuple[ContactPoint, ...]:
     """Normalise each contact point (phones to E.164 in ``region``); errors name ``telecom.<i>``."""
     return tuple(
-        ContactPoint.create(system=c.system, value=c.value, use=c.use, rank=c.rank, default_region=region,
-                            field=f"telecom.{i}", value_field=c.source_field)
+        ContactPoint.create(
+            system=c.system,
+            value=c.value,
+            use=c.use,
+            rank=c.rank,
+            default_region=region,
+            field=f"telecom.{i}",
+            value_field=c.source_field,
+        )
         for i, c in enumerate(given)
     )
 

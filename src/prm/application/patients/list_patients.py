@@ -1,6 +1,6 @@
 """The patient list of the reference API (``GET /patients``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prm.application.patients.ports import PatientCriteria, PatientFinder
 from prm.application.patients.text_match import free_text
@@ -11,7 +11,7 @@ from prm.domain.patients.model import Patient, PatientStatus
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListPatientsQuery:
-    page: PageRequest = PageRequest()
+    page: PageRequest = field(default_factory=PageRequest)
     search: str | None = None
     status: PatientStatus | None = None
 

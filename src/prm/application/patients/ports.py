@@ -84,7 +84,11 @@ class Demographics:
 
 
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
-    ("0-17", 0, 17), ("18-34", 18, 34), ("35-49", 35, 49), ("50-64", 50, 64), ("65-79", 65, 79),
+    ("0-17", 0, 17),
+    ("18-34", 18, 34),
+    ("35-49", 35, 49),
+    ("50-64", 50, 64),
+    ("65-79", 65, 79),
     ("80+", 80, None),
 )
 """Age bands (label, youngest, oldest in whole years) of the demographics report."""

@@ -22,8 +22,9 @@ class RegisterPatient:
     - Records ``PatientRegistered`` in the outbox.
     """
 
-    def __init__(self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock,
-                 context: RequestContext) -> None:
+    def __init__(
+        self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock, context: RequestContext
+    ) -> None:
         self._patients = patients
         self._outbox = outbox
         self._uow = uow

@@ -25,6 +25,6 @@ def free_text(text: str, region: str) -> TextMatch:
     return TextMatch(
         name_prefixes=name_prefixes(stripped) if has_letters and "@" not in stripped else (),
         phone_digits=None if has_letters else phone_digits(stripped, region),
-        email_fragment=fold(stripped) if "@" in stripped or "." in stripped and has_letters else None,
+        email_fragment=fold(stripped) if "@" in stripped or ("." in stripped and has_letters) else None,
         mrn=stripped,
     )

@@ -42,8 +42,9 @@ class UpdatePatient:
     leaves the version as it is.
     """
 
-    def __init__(self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock,
-                 context: RequestContext) -> None:
+    def __init__(
+        self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock, context: RequestContext
+    ) -> None:
         self._patients = patients
         self._outbox = outbox
         self._uow = uow
@@ -58,8 +59,10 @@ class UpdatePatient:
         if patient is None:
             raise PatientNotFound(f"patient {command.patient_id} not found")
         if command.expected_version is not None and command.expected_version != patient.version:
-            raise StaleVersion(f"patient {patient.id} is at version {patient.version}, "
-                               f"not {command.expected_version}: reload it and apply the change again")
+            raise StaleVersion(
+                f"patient {patient.id} is at version {patient.version}, "
+                f"not {command.expected_version}: reload it and apply the change again"
+            )
         changes = self._to_details_changes(patient, command.changes)
         identifiers = changes.get("identifiers")
         if isinstance(identifiers, tuple):
@@ -82,9 +85,11 @@ class UpdatePatient:
         if "mrn" in given or "identifiers" in given:
             current_mrn = next(i for i in patient.details.identifiers if i.type == MRN_TYPE)
             mrn = mrn_identifier(str(given["mrn"]), current_mrn.system) if "mrn" in given else current_mrn
-            others = (other_identifiers(given["identifiers"])  # type: ignore[arg-type]
-                      if "identifiers" in given
-                      else tuple(i for i in patient.details.identifiers if i.type != MRN_TYPE))
+            others = (
+                other_identifiers(given["identifiers"])  # type: ignore[arg-type]
+                if "identifiers" in given
+                else tuple(i for i in patient.details.identifiers if i.type != MRN_TYPE)
+            )
             changes["identifiers"] = (mrn, *others)
         return changes
 

@@ -88,8 +88,7 @@ class PatientDetails:
         """Return self after checking the invariants in the module docstring (raises InvalidPatient)."""
         mrns = [i for i in self.identifiers if i.type == MRN_TYPE]
         if len(mrns) != 1:
-            raise InvalidPatient("a patient needs exactly one identifier of type MR (the MRN)",
-                                 field="identifiers")
+            raise InvalidPatient("a patient needs exactly one identifier of type MR (the MRN)", field="identifiers")
         keys = [(i.system, i.value) for i in self.identifiers]
         if len(set(keys)) != len(keys):
             raise InvalidPatient("identifiers must not repeat the same system and value", field="identifiers")
@@ -101,8 +100,9 @@ class PatientDetails:
             if self.birth_date and self.deceased_date < self.birth_date:
                 raise InvalidPatient("deceased date is before the birth date", field="deceased_date")
         if self.preferred_language and not _LANGUAGE_TAG.match(self.preferred_language):
-            raise InvalidPatient("preferred language must be a BCP 47 tag such as 'en' or 'es-MX'",
-                                 field="preferred_language")
+            raise InvalidPatient(
+                "preferred language must be a BCP 47 tag such as 'en' or 'es-MX'", field="preferred_language"
+            )
         return self
 
     @property
@@ -132,13 +132,20 @@ class Patient:
     events: list[object] = field(default_factory=list, repr=False)
 
     @classmethod
-    def register(cls, *, tenant_id: TenantId, details: PatientDetails, now: datetime,
-                 patient_id: PatientId | None = None) -> "Patient":
+    def register(
+        cls, *, tenant_id: TenantId, details: PatientDetails, now: datetime, patient_id: PatientId | None = None
+    ) -> "Patient":
         """A new patient: active, or deceased when a deceased date is known. Version 1."""
         details = details.checked(now.date())
-        patient = cls(id=patient_id or PatientId(new_id()), tenant_id=tenant_id, details=details,
-                      status=PatientStatus.DECEASED if details.deceased_date else PatientStatus.ACTIVE,
-                      version=1, created_at=now, updated_at=now)
+        patient = cls(
+            id=patient_id or PatientId(new_id()),
+            tenant_id=tenant_id,
+            details=details,
+            status=PatientStatus.DECEASED if details.deceased_date else PatientStatus.ACTIVE,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
         patient.events.append(PatientRegistered(patient.id))
         return patient
 

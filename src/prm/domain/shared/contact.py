@@ -49,8 +49,9 @@ class ContactPointUse(StrEnum):
     MOBILE = "mobile"
 
 
-_PHONE_LIKE = frozenset({ContactPointSystem.PHONE, ContactPointSystem.FAX, ContactPointSystem.SMS,
-                         ContactPointSystem.PAGER})
+_PHONE_LIKE = frozenset(
+    {ContactPointSystem.PHONE, ContactPointSystem.FAX, ContactPointSystem.SMS, ContactPointSystem.PAGER}
+)
 
 
 def check_region(region: str) -> str:
@@ -78,7 +79,8 @@ def normalize_phone(raw: str, default_region: str, *, field: str | None = None) 
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(
             f"not a valid phone number (numbers without a +country code are read as {default_region} numbers)",
-            field=field)
+            field=field,
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -120,9 +122,17 @@ class ContactPoint:
     rank: int | None = None
 
     @classmethod
-    def create(cls, *, system: ContactPointSystem, value: str, use: ContactPointUse | None = None,
-               rank: int | None = None, default_region: str, field: str | None = None,
-               value_field: str | None = None) -> "ContactPoint":
+    def create(
+        cls,
+        *,
+        system: ContactPointSystem,
+        value: str,
+        use: ContactPointUse | None = None,
+        rank: int | None = None,
+        default_region: str,
+        field: str | None = None,
+        value_field: str | None = None,
+    ) -> "ContactPoint":
         """Validate and normalise: phone-like systems to E.164, emails to normal form.
 
         Raises :class:`InvalidPhoneNumber` / :class:`InvalidEmail` naming ``value_field`` (default
@@ -138,8 +148,9 @@ class ContactPoint:
             if not value:
                 raise RuleViolated("contact point value must not be empty", field=value_field)
         if rank is not None and rank < 1:
-            raise RuleViolated("rank must be 1 or more (1 is the most preferred)",
-                               field=f"{field}.rank" if field else None)
+            raise RuleViolated(
+                "rank must be 1 or more (1 is the most preferred)", field=f"{field}.rank" if field else None
+            )
         return cls(system=system, value=value, use=use, rank=rank)
 
     @property
@@ -170,5 +181,4 @@ class Address:
     country: str | None = None
 
     def is_empty(self) -> bool:
-        return not (self.line or self.city or self.district or self.state or self.postal_code
-                    or self.country)
+        return not (self.line or self.city or self.district or self.state or self.postal_code or self.country)

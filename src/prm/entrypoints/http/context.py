@@ -15,6 +15,9 @@ from prm.settings import Settings
 class HttpContextProvider(Provider):
     @provide(scope=Scope.REQUEST)
     def context(self, request: Request, settings: Settings) -> RequestContext:  # type: ignore[type-arg]
-        return RequestContext(tenant_id=TenantId(settings.default_tenant_id), principal=ANONYMOUS,
-                              phone_region=settings.default_phone_region.upper(),
-                              request_id=request.scope.get("state", {}).get("request_id"))
+        return RequestContext(
+            tenant_id=TenantId(settings.default_tenant_id),
+            principal=ANONYMOUS,
+            phone_region=settings.default_phone_region.upper(),
+            request_id=request.scope.get("state", {}).get("request_id"),
+        )

@@ -25,8 +25,14 @@ class PageResponse(msgspec.Struct, Generic[T], frozen=True):
 
 
 def page_response(page: Page[T]) -> PageResponse[T]:
-    return PageResponse(items=list(page.items), total=page.total, page=page.page, page_size=page.page_size,
-                        has_next=page.has_next, has_previous=page.has_previous)
+    return PageResponse(
+        items=list(page.items),
+        total=page.total,
+        page=page.page,
+        page_size=page.page_size,
+        has_next=page.has_next,
+        has_previous=page.has_previous,
+    )
 
 
 def page_request(page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> PageRequest:

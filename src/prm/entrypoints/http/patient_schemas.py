@@ -19,15 +19,18 @@ from prm.domain.shared.person import AdministrativeGender, HumanName
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-Mrn = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$",
-                                  description="Medical record number (identifier of type MR), unique per tenant")]
+Mrn = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^\S(.*\S)?$",
+        description="Medical record number (identifier of type MR), unique per tenant",
+    ),
+]
 
 
-class Struct(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    pass
-
-
-class IdentifierBody(Struct):
+class IdentifierBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """FHIR Identifier: ``system`` URI, ``value``, and the HL7 v2-0203 ``type`` code (``SS``, ``DL``, ``PPN``…)."""
 
     system: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
@@ -35,21 +38,21 @@ class IdentifierBody(Struct):
     type: Annotated[str, msgspec.Meta(max_length=10)] | None = None
 
 
-class NameBody(Struct):
+class NameBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     given: list[Text] = []
     family: Text | None = None
     prefix: list[ShortText] = []
     suffix: list[ShortText] = []
 
 
-class ContactPointBody(Struct):
+class ContactPointBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     system: ContactPointSystem
     value: Annotated[str, msgspec.Meta(min_length=1, max_length=320)]
     use: ContactPointUse | None = None
     rank: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
 
-class AddressBody(Struct):
+class AddressBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     use: AddressUse | None = None
     line: list[Text] = []
     city: Text | None = None
@@ -62,7 +65,7 @@ class AddressBody(Struct):
 Language = Annotated[str, msgspec.Meta(max_length=35, description="BCP 47 language tag, e.g. en or es-MX")]
 
 
-class CreatePatientRequest(Struct):
+class CreatePatientRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     name: NameBody
     mrn: Mrn | None = None
     identifiers: list[IdentifierBody] = []
@@ -78,7 +81,7 @@ class CreatePatientRequest(Struct):
     tenant_id: UUID | None = None
 
 
-class UpdatePatientRequest(Struct):
+class UpdatePatientRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """Only the fields present change. ``version`` (or the ``If-Match`` header) guards against
     overwriting someone else's change: a stale one is answered 409."""
 
@@ -96,7 +99,7 @@ class UpdatePatientRequest(Struct):
     tenant_id: UUID | None | UnsetType = UNSET
 
 
-class PatientSearchRequest(Struct):
+class PatientSearchRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """Advanced search: every criterion given must match. ``identifier`` is ``value`` or ``system|value``."""
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
@@ -170,37 +173,58 @@ class DemographicsResponse(msgspec.Struct, frozen=True):
 
 # --- mapping -------------------------------------------------------------------------------------
 
+
 def to_name(body: NameBody) -> HumanName:
-    return HumanName(given=tuple(body.given), family=body.family, prefix=tuple(body.prefix),
-                     suffix=tuple(body.suffix))
+    return HumanName(given=tuple(body.given), family=body.family, prefix=tuple(body.prefix), suffix=tuple(body.suffix))
 
 
 def to_identifiers(bodies: list[IdentifierBody]) -> tuple[Identifier, ...]:
     return tuple(Identifier(system=b.system, value=b.value, type=b.type) for b in bodies)
 
 
-def to_telecom(bodies: list[ContactPointBody], phone: str | None = None,
-               email: str | None = None) -> tuple[ContactPointInput, ...]:
+def to_telecom(
+    bodies: list[ContactPointBody], phone: str | None = None, email: str | None = None
+) -> tuple[ContactPointInput, ...]:
     given = [ContactPointInput(system=b.system, value=b.value, use=b.use, rank=b.rank) for b in bodies]
     if phone:
-        given.append(ContactPointInput(system=ContactPointSystem.PHONE, value=phone, use=ContactPointUse.MOBILE,
-                                       source_field="phone"))
+        given.append(
+            ContactPointInput(
+                system=ContactPointSystem.PHONE, value=phone, use=ContactPointUse.MOBILE, source_field="phone"
+            )
+        )
     if email:
         given.append(ContactPointInput(system=ContactPointSystem.EMAIL, value=email, source_field="email"))
     return tuple(given)
 
 
 def to_addresses(bodies: list[AddressBody]) -> tuple[Address, ...]:
-    return tuple(Address(use=b.use, line=tuple(b.line), city=b.city, district=b.district, state=b.state,
-                         postal_code=b.postal_code, country=b.country) for b in bodies)
+    return tuple(
+        Address(
+            use=b.use,
+            line=tuple(b.line),
+            city=b.city,
+            district=b.district,
+            state=b.state,
+            postal_code=b.postal_code,
+            country=b.country,
+        )
+        for b in bodies
+    )
 
 
 def to_patient_input(body: CreatePatientRequest) -> PatientInput:
     return PatientInput(
-        name=to_name(body.name), mrn=body.mrn, identifiers=to_identifiers(body.identifiers), gender=body.gender,
-        birth_date=body.birth_date, deceased_date=body.deceased_date,
-        telecom=to_telecom(body.telecom, body.phone, body.email), addresses=to_addresses(body.addresses),
-        preferred_language=body.preferred_language, marital_status=body.marital_status)
+        name=to_name(body.name),
+        mrn=body.mrn,
+        identifiers=to_identifiers(body.identifiers),
+        gender=body.gender,
+        birth_date=body.birth_date,
+        deceased_date=body.deceased_date,
+        telecom=to_telecom(body.telecom, body.phone, body.email),
+        addresses=to_addresses(body.addresses),
+        preferred_language=body.preferred_language,
+        marital_status=body.marital_status,
+    )
 
 
 def to_changes(body: UpdatePatientRequest) -> dict[str, object]:
@@ -218,23 +242,55 @@ def to_changes(body: UpdatePatientRequest) -> dict[str, object]:
 def patient_response(patient: Patient) -> PatientResponse:
     d = patient.details
     return PatientResponse(
-        id=patient.id, tenant_id=patient.tenant_id, mrn=patient.mrn,
+        id=patient.id,
+        tenant_id=patient.tenant_id,
+        mrn=patient.mrn,
         identifiers=[IdentifierBody(system=i.system, value=i.value, type=i.type) for i in d.identifiers],
-        name=NameResponse(given=list(d.name.given), family=d.name.family, prefix=list(d.name.prefix),
-                          suffix=list(d.name.suffix), text=d.name.text),
-        full_name=d.name.text, gender=d.gender, birth_date=d.birth_date, deceased_date=d.deceased_date,
+        name=NameResponse(
+            given=list(d.name.given),
+            family=d.name.family,
+            prefix=list(d.name.prefix),
+            suffix=list(d.name.suffix),
+            text=d.name.text,
+        ),
+        full_name=d.name.text,
+        gender=d.gender,
+        birth_date=d.birth_date,
+        deceased_date=d.deceased_date,
         telecom=[ContactPointBody(system=c.system, value=c.value, use=c.use, rank=c.rank) for c in d.telecom],
-        phone=next(iter(d.phones), None), email=next(iter(d.emails), None),
-        addresses=[AddressBody(use=a.use, line=list(a.line), city=a.city, district=a.district, state=a.state,
-                               postal_code=a.postal_code, country=a.country) for a in d.addresses],
-        preferred_language=d.preferred_language, marital_status=d.marital_status, status=patient.status,
-        version=patient.version, created_at=patient.created_at, updated_at=patient.updated_at)
+        phone=next(iter(d.phones), None),
+        email=next(iter(d.emails), None),
+        addresses=[
+            AddressBody(
+                use=a.use,
+                line=list(a.line),
+                city=a.city,
+                district=a.district,
+                state=a.state,
+                postal_code=a.postal_code,
+                country=a.country,
+            )
+            for a in d.addresses
+        ],
+        preferred_language=d.preferred_language,
+        marital_status=d.marital_status,
+        status=patient.status,
+        version=patient.version,
+        created_at=patient.created_at,
+        updated_at=patient.updated_at,
+    )
 
 
 def patient_simple(patient: Patient) -> PatientSimpleResponse:
     d = patient.details
     return PatientSimpleResponse(
-        id=patient.id, mrn=patient.mrn, full_name=d.name.text, gender=d.gender, birth_date=d.birth_date,
-        phone=next(iter(d.phones), None), email=next(iter(d.emails), None),
-        city=next((a.city for a in d.addresses if a.city), None), status=patient.status)
-
+        id=patient.id,
+        mrn=patient.mrn,
+        full_name=d.name.text,
+        gender=d.gender,
+        birth_date=d.birth_date,
+        phone=next(iter(d.phones), None),
+        email=next(iter(d.emails), None),
+        city=next((a.city for a in d.addresses if a.city), None),
+        status=patient.status,
+    )

@@ -48,27 +48,37 @@ def _with_etag(patient: Patient, status_code: int = 200) -> Response[PatientResp
 
 class PatientController(Controller):
     path = "/patients"
-    tags = ["patients"]
+    tags = ("patients",)
 
     @get(responses=problem_responses(403, 422), summary="List patients")
     @inject
-    async def list_patients(self, list_patients: FromDishka[ListPatients], context: FromDishka[RequestContext],
-                            page: FromQuery[PageNumber] = 1, page_size: FromQuery[PageSize] = 20,
-                            search: FromQuery[str | None] = None, status: FromQuery[PatientStatus | None] = None,
-                            tenant_id: FromQuery[TenantQuery] = None) -> PageResponse[PatientSimpleResponse]:
+    async def list_patients(
+        self,
+        list_patients: FromDishka[ListPatients],
+        context: FromDishka[RequestContext],
+        page: FromQuery[PageNumber] = 1,
+        page_size: FromQuery[PageSize] = 20,
+        search: FromQuery[str | None] = None,
+        status: FromQuery[PatientStatus | None] = None,
+        tenant_id: FromQuery[TenantQuery] = None,
+    ) -> PageResponse[PatientSimpleResponse]:
         """Patients of the caller's tenant, by family then given name. ``search`` matches a name
         (prefixes, any case or accent), a phone (any format), an email fragment or an MRN."""
         context.ensure_tenant(tenant_id)
-        result = await list_patients(ListPatientsQuery(page=PageRequest(page, page_size), search=search,
-                                                       status=status))
+        result = await list_patients(ListPatientsQuery(page=PageRequest(page, page_size), search=search, status=status))
         return page_response(result.map(patient_simple))
 
     @get("/search", responses=problem_responses(422), summary="Quick search")
     @inject
     async def search_patients(
-        self, search_patients: FromDishka[SearchPatients],
-        search_query: Annotated[str, QueryParameter(name="query", min_length=2, max_length=200,
-                                                     description="What to look for, at least 2 characters")],
+        self,
+        search_patients: FromDishka[SearchPatients],
+        search_query: Annotated[
+            str,
+            QueryParameter(
+                name="query", min_length=2, max_length=200, description="What to look for, at least 2 characters"
+            ),
+        ],
         type: FromQuery[SearchType] = SearchType.NAME,
         limit: Annotated[int, QueryParameter(ge=1, le=50)] = 20,
     ) -> list[PatientSimpleResponse]:
@@ -78,14 +88,28 @@ class PatientController(Controller):
 
     @post("/search", status_code=200, responses=problem_responses(403, 422), summary="Advanced search")
     @inject
-    async def find_patients(self, data: JSONBody[PatientSearchRequest], find_patients: FromDishka[FindPatients],
-                            context: FromDishka[RequestContext]) -> PageResponse[PatientSimpleResponse]:
-        """Patients matching every criterion given (name, birth date, phone, email, identifier, gender, city, status)."""
+    async def find_patients(
+        self,
+        data: JSONBody[PatientSearchRequest],
+        find_patients: FromDishka[FindPatients],
+        context: FromDishka[RequestContext],
+    ) -> PageResponse[PatientSimpleResponse]:
+        """Patients matching every criterion given: name, birth date, phone, email, identifier, gender,
+        city, status."""
         context.ensure_tenant(data.tenant_id)
-        result = await find_patients(FindPatientsQuery(
-            name=data.name, birth_date=data.birth_date, phone=data.phone, email=data.email,
-            identifier=data.identifier, gender=data.gender, city=data.city, status=data.status,
-            page=PageRequest(data.page, data.page_size)))
+        result = await find_patients(
+            FindPatientsQuery(
+                name=data.name,
+                birth_date=data.birth_date,
+                phone=data.phone,
+                email=data.email,
+                identifier=data.identifier,
+                gender=data.gender,
+                city=data.city,
+                status=data.status,
+                page=PageRequest(data.page, data.page_size),
+            )
+        )
         return page_response(result.map(patient_simple))
 
     @get("/stats/demographics", summary="Demographics")
@@ -93,57 +117,78 @@ class PatientController(Controller):
     async def demographics(self, get_demographics: FromDishka[GetPatientDemographics]) -> DemographicsResponse:
         """Counts by gender, age band (age today), status and city of the tenant's patients."""
         stats = await get_demographics()
-        return DemographicsResponse(total=stats.total, by_gender=dict(stats.by_gender),
-                                    by_age_band=dict(stats.by_age_band), by_status=dict(stats.by_status),
-                                    by_city=dict(stats.by_city))
+        return DemographicsResponse(
+            total=stats.total,
+            by_gender=dict(stats.by_gender),
+            by_age_band=dict(stats.by_age_band),
+            by_status=dict(stats.by_status),
+            by_city=dict(stats.by_city),
+        )
 
     @get("/mrn/{mrn:str}", responses=problem_responses(404), summary="Get a patient by MRN")
     @inject
-    async def get_by_mrn(self, mrn: FromPath[str], get_patient_by_mrn: FromDishka[GetPatientByMrn]
-                         ) -> Response[PatientResponse]:
+    async def get_by_mrn(
+        self, mrn: FromPath[str], get_patient_by_mrn: FromDishka[GetPatientByMrn]
+    ) -> Response[PatientResponse]:
         return _with_etag(await get_patient_by_mrn(mrn))
 
     @get("/{patient_id:uuid}", responses=problem_responses(404), summary="Get a patient")
     @inject
-    async def get_patient(self, patient_id: FromPath[UUID], get_patient: FromDishka[GetPatient]
-                          ) -> Response[PatientResponse]:
+    async def get_patient(
+        self, patient_id: FromPath[UUID], get_patient: FromDishka[GetPatient]
+    ) -> Response[PatientResponse]:
         return _with_etag(await get_patient(PatientId(patient_id)))
 
     @post(responses=problem_responses(403, 409, 422), summary="Register a patient")
     @inject
-    async def create_patient(self, data: JSONBody[CreatePatientRequest], register: FromDishka[RegisterPatient],
-                             context: FromDishka[RequestContext]) -> Response[PatientResponse]:
+    async def create_patient(
+        self,
+        data: JSONBody[CreatePatientRequest],
+        register: FromDishka[RegisterPatient],
+        context: FromDishka[RequestContext],
+    ) -> Response[PatientResponse]:
         """Register a patient. Without ``mrn`` PRM assigns one; a taken MRN is 409."""
         context.ensure_tenant(data.tenant_id)
         return _with_etag(await register(to_patient_input(data)), status_code=201)
 
     @patch("/{patient_id:uuid}", responses=problem_responses(403, 404, 409, 422), summary="Update a patient")
     @inject
-    async def update_patient(self, patient_id: FromPath[UUID], data: JSONBody[UpdatePatientRequest],
-                             update: FromDishka[UpdatePatient], context: FromDishka[RequestContext],
-                             if_match: Annotated[str | None, HeaderParameter(name="If-Match", required=False)] = None,
-                             ) -> Response[PatientResponse]:
+    async def update_patient(
+        self,
+        patient_id: FromPath[UUID],
+        data: JSONBody[UpdatePatientRequest],
+        update: FromDishka[UpdatePatient],
+        context: FromDishka[RequestContext],
+        if_match: Annotated[str | None, HeaderParameter(name="If-Match", required=False)] = None,
+    ) -> Response[PatientResponse]:
         """Change the fields present in the body. Send ``If-Match: W/"<version>"`` (or ``version``)
         to refuse the update with 409 if someone changed the patient since you read it."""
         context.ensure_tenant(data.tenant_id if data.tenant_id is not UNSET else None)
         expected = version_from_if_match(if_match)
         if expected is None and data.version is not UNSET:
             expected = data.version
-        patient = await update(UpdatePatientCommand(patient_id=PatientId(patient_id), changes=to_changes(data),
-                                                    expected_version=expected))
+        patient = await update(
+            UpdatePatientCommand(patient_id=PatientId(patient_id), changes=to_changes(data), expected_version=expected)
+        )
         return _with_etag(patient)
 
     @delete("/{patient_id:uuid}", status_code=200, responses=problem_responses(404), summary="Deactivate a patient")
     @inject
-    async def delete_patient(self, patient_id: FromPath[UUID], deactivate: FromDishka[DeactivatePatient]
-                             ) -> DeletePatientResponse:
+    async def delete_patient(
+        self, patient_id: FromPath[UUID], deactivate: FromDishka[DeactivatePatient]
+    ) -> DeletePatientResponse:
         """Soft delete: the patient becomes ``inactive`` and stays on record."""
         patient = await deactivate(PatientId(patient_id))
         return DeletePatientResponse(success=True, message="Patient deleted successfully", patient_id=patient.id)
 
-    @post("/{patient_id:uuid}/activate", status_code=200, responses=problem_responses(404, 422),
-          summary="Re-activate a patient")
+    @post(
+        "/{patient_id:uuid}/activate",
+        status_code=200,
+        responses=problem_responses(404, 422),
+        summary="Re-activate a patient",
+    )
     @inject
-    async def activate_patient(self, patient_id: FromPath[UUID], activate: FromDishka[ActivatePatient]
-                               ) -> Response[PatientResponse]:
+    async def activate_patient(
+        self, patient_id: FromPath[UUID], activate: FromDishka[ActivatePatient]
+    ) -> Response[PatientResponse]:
         return _with_etag(await activate(PatientId(patient_id)))

@@ -22,14 +22,34 @@ log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 _STATUS: tuple[tuple[type[DomainError], int], ...] = (
-    (NotFound, 404), (Conflict, 409), (Forbidden, 403), (RuleViolated, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (RuleViolated, 422),
 )
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 422: "Unprocessable Content", 429: "Too Many Requests",
-           500: "Internal Server Error", 503: "Service Unavailable"}
-_HTTP_CODES = {400: "http.bad_request", 401: "http.unauthorized", 403: "http.forbidden", 404: "http.not_found",
-               405: "http.method_not_allowed", 413: "http.payload_too_large", 415: "http.unsupported_media_type",
-               429: "http.too_many_requests", 503: "http.service_unavailable"}
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+_HTTP_CODES = {
+    400: "http.bad_request",
+    401: "http.unauthorized",
+    403: "http.forbidden",
+    404: "http.not_found",
+    405: "http.method_not_allowed",
+    413: "http.payload_too_large",
+    415: "http.unsupported_media_type",
+    429: "http.too_many_requests",
+    503: "http.service_unavailable",
+}
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -54,11 +74,24 @@ def status_of(error: DomainError) -> int:
     return next((status for category, status in _STATUS if isinstance(error, category)), 422)
 
 
-def problem_response(request: Request[Any, Any, Any], status: int, code: str, detail: str,
-                     errors: list[FieldError] | None = None, headers: dict[str, str] | None = None) -> Response[Problem]:
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
     request_id = request.scope.get("state", {}).get("request_id")
-    body = Problem(type=f"urn:prm:problem:{code}", title=_TITLES.get(status, "Error"), status=status, code=code,
-                   detail=detail, errors=errors, request_id=request_id)
+    body = Problem(
+        type=f"urn:prm:problem:{code}",
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        code=code,
+        detail=detail,
+        errors=errors,
+        request_id=request_id,
+    )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -135,8 +168,12 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.error("request.failed", exc_info=exc, error_type=type(exc).__name__)
-    return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "http.internal_error",
-                            "an unexpected error occurred; quote the request id when reporting it")
+    return problem_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "http.internal_error",
+        "an unexpected error occurred; quote the request id when reporting it",
+    )
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
@@ -151,8 +188,10 @@ def problem_responses(*statuses: int) -> dict[int, Any]:
     """OpenAPI ``responses`` entries for the problem statuses a route may return."""
     from litestar.openapi.datastructures import ResponseSpec
 
-    return {status: ResponseSpec(data_container=Problem, description=_TITLES.get(status, "Error"),
-                                 media_type=PROBLEM_JSON) for status in statuses}
+    return {
+        status: ResponseSpec(data_container=Problem, description=_TITLES.get(status, "Error"), media_type=PROBLEM_JSON)
+        for status in statuses
+    }
 
 
 __all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "FieldError", "MediaType", "Problem", "problem_responses"]

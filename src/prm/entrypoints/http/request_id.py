@@ -10,15 +10,21 @@ may hold personal data.
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import structlog
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("prm.access")
 
 HEADER = b"x-request-id"
 _SAFE = re.compile(rb"^[A-Za-z0-9._\-]{1,128}$")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class RequestIdMiddleware:
@@ -44,13 +50,18 @@ class RequestIdMiddleware:
                 status = message["status"]
                 headers: list[Any] = list(message.get("headers", []))
                 headers.append((HEADER, request_id.encode()))
-                message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+                message["headers"] = headers
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             if self.access_log:
-                log.info("http.request", method=scope["method"], route=scope.get("path_template", "-"),
-                         status=status, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    route=scope.get("path_template", "-"),
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             structlog.contextvars.clear_contextvars()
