@@ -5,11 +5,12 @@ from dishka.entities.validation_settings import STRICT_VALIDATION
 
 from prm.ioc.infrastructure import InfrastructureProvider
 from prm.ioc.patients import PatientsProvider
+from prm.ioc.practitioners import PractitionersProvider
 from prm.settings import Settings
 
 
 def core_providers() -> list[Provider]:
-    return [InfrastructureProvider(), PatientsProvider()]
+    return [InfrastructureProvider(), PatientsProvider(), PractitionersProvider()]
 
 
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:

@@ -11,6 +11,10 @@ import sqlalchemy as sa
 
 from prm.adapters.sql.types import JsonDocument, UtcDateTime
 
+# Folded sort keys compare byte by byte (collation "C") on PostgreSQL, as SQLite does, so that both
+# databases list patients in the same order whatever the server's locale.
+SortKey = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -26,8 +30,8 @@ patients = sa.Table(
     sa.Column("mrn", sa.String(64), nullable=False),
     sa.Column("identifiers", JsonDocument, nullable=False),
     sa.Column("name", JsonDocument, nullable=False),
-    sa.Column("family_key", sa.String(200), nullable=False),
-    sa.Column("given_key", sa.String(200), nullable=False),
+    sa.Column("family_key", SortKey, nullable=False),
+    sa.Column("given_key", SortKey, nullable=False),
     sa.Column("name_tokens", sa.Text, nullable=False),
     sa.Column("gender", sa.String(16), nullable=False),
     sa.Column("birth_date", sa.Date),
@@ -70,11 +74,15 @@ practitioners = sa.Table(
     sa.Column("middle_name", sa.String(200)),
     sa.Column("last_name", sa.String(200), nullable=False),
     sa.Column("prefix", sa.String(50)),
-    sa.Column("name_key", sa.String(400), nullable=False),
+    # Folded "last first": byte order (collation "C") sorts it by last name, then first name on both
+    # databases; a linguistic collation would ignore the space and mix "Smith John" with "Smithe Ann".
+    sa.Column("name_key", sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql"),
+              nullable=False),
     sa.Column("name_tokens", sa.Text, nullable=False),
     sa.Column("gender", sa.String(16), nullable=False),
     sa.Column("qualification", sa.String(200)),
     sa.Column("speciality", sa.String(200)),
+    sa.Column("speciality_key", sa.Text),
     sa.Column("sub_speciality", sa.String(200)),
     sa.Column("license_number", sa.String(100)),
     sa.Column("registration_number", sa.String(100)),
@@ -90,7 +98,7 @@ practitioners = sa.Table(
     sa.UniqueConstraint("tenant_id", "external_id"),
     sa.UniqueConstraint("tenant_id", "license_number"),
     sa.Index("ix_practitioners_tenant_id_sort", "tenant_id", "name_key", "id"),
-    sa.Index("ix_practitioners_tenant_id_speciality", "tenant_id", "speciality"),
+    sa.Index("ix_practitioners_tenant_id_speciality_key", "tenant_id", "speciality_key"),
 )
 
 outbox = sa.Table(

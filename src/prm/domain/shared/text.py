@@ -9,9 +9,10 @@ def fold(text: str) -> str:
     ``fold("Ávila") == fold("avila") == "avila"``; ``fold("Straße") == "strasse"``; the Turkish
     dotless ``ı`` folds to ``i`` as it does in most search engines, since ``"I".casefold()`` is ``i``.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
+    # Case-fold first: some letters only decompose once folded (Greek iota subscript ``ᾲ`` → ``ὰι``).
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFKC", stripped.casefold()).replace("ı", "i")
+    return stripped.casefold().replace("ı", "i")
 
 
 def tokens(text: str) -> list[str]:

@@ -2,11 +2,11 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from dishka import Provider
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar, Router
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from prm.entrypoints.http.context import HttpContextProvider
 from prm.entrypoints.http.health import health, ready
 from prm.entrypoints.http.patients import PatientController
+from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
 from prm.entrypoints.logging import configure_logging
@@ -39,11 +40,10 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
         finally:
             await container.close()
 
-    api = Router(API_PREFIX, route_handlers=[PatientController])
+    api = Router(API_PREFIX, route_handlers=[PatientController, PractitionerController])
     app = Litestar(
         route_handlers=[api, health, ready],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[DefineMiddleware(RequestIdMiddleware, access_log=settings.access_log)],
         lifespan=[lifespan],
         logging_config=None,
         openapi_config=OpenAPIConfig(
@@ -55,4 +55,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
         debug=False,
     )
     setup_dishka(container, app)
+    # Outermost, around routing too, so that 404s and 405s also carry the request id.
+    wrapped: Any = RequestIdMiddleware(cast(Any, app.asgi_handler), access_log=settings.access_log)
+    app.asgi_handler = wrapped
     return app

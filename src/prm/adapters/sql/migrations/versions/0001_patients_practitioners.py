@@ -18,6 +18,10 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Folded sort keys compare byte by byte (collation "C") on PostgreSQL, as SQLite does, so that both
+# databases list patients in the same order whatever the server's locale.
+SortKey = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -29,8 +33,8 @@ def upgrade() -> None:
         sa.Column("mrn", sa.String(64), nullable=False),
         sa.Column("identifiers", JSON, nullable=False),
         sa.Column("name", JSON, nullable=False),
-        sa.Column("family_key", sa.String(200), nullable=False),
-        sa.Column("given_key", sa.String(200), nullable=False),
+        sa.Column("family_key", SortKey, nullable=False),
+        sa.Column("given_key", SortKey, nullable=False),
         sa.Column("name_tokens", sa.Text, nullable=False),
         sa.Column("gender", sa.String(16), nullable=False),
         sa.Column("birth_date", sa.Date),
@@ -75,11 +79,13 @@ def upgrade() -> None:
         sa.Column("middle_name", sa.String(200)),
         sa.Column("last_name", sa.String(200), nullable=False),
         sa.Column("prefix", sa.String(50)),
-        sa.Column("name_key", sa.String(400), nullable=False),
+        sa.Column("name_key", sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql"),
+                  nullable=False),
         sa.Column("name_tokens", sa.Text, nullable=False),
         sa.Column("gender", sa.String(16), nullable=False),
         sa.Column("qualification", sa.String(200)),
         sa.Column("speciality", sa.String(200)),
+        sa.Column("speciality_key", sa.Text),
         sa.Column("sub_speciality", sa.String(200)),
         sa.Column("license_number", sa.String(100)),
         sa.Column("registration_number", sa.String(100)),
@@ -97,7 +103,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "license_number", name="uq_practitioners_tenant_id_license_number"),
     )
     op.create_index("ix_practitioners_tenant_id_sort", "practitioners", ["tenant_id", "name_key", "id"])
-    op.create_index("ix_practitioners_tenant_id_speciality", "practitioners", ["tenant_id", "speciality"])
+    op.create_index("ix_practitioners_tenant_id_speciality_key", "practitioners", ["tenant_id", "speciality_key"])
 
     op.create_table(
         "outbox",

@@ -1,0 +1,132 @@
+"""Upsert a batch of practitioners from another system (``prm import synthea``: providers)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from prm.application.practitioners.inputs import EDITABLE_FIELDS, PractitionerInput, build_details
+from prm.application.practitioners.ports import PractitionerRepository
+from prm.application.shared.context import RequestContext
+from prm.application.shared.imports import BatchOutcome, Rejection, SourceRef
+from prm.application.shared.ports import Clock, Outbox, UnitOfWork
+from prm.domain.practitioners.errors import InvalidPractitioner
+from prm.domain.practitioners.model import Practitioner, PractitionerDetails
+from prm.domain.shared.errors import RuleViolated
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PractitionerRecord:
+    """One source row. ``practitioner.external_id`` is required: it is the upsert key."""
+
+    source: SourceRef
+    practitioner: PractitionerInput
+
+
+class ImportPractitioners:
+    """Create the practitioners whose ``external_id`` is new and update the others, in one transaction.
+
+    - Each row is validated like a registration (phones to E.164 in the tenant's region, emails
+      normalised). Rows that break a rule, lack an ``external_id``, repeat an ``external_id`` or a
+      license number of an earlier row of the batch, or carry a license number that another
+      practitioner of the tenant holds (even one this batch moves to another number), are
+      rejected with their source line and the field at fault (in source order); the rest of the
+      batch goes on.
+    - Existing practitioners take every field of the source (the source is the system of record
+      for what it sends); one whose fields are all unchanged is counted ``unchanged`` and not
+      written, the others are ``updated`` (version + 1).
+    - Events go to the outbox; the batch is committed once.
+    - Raises ``Conflict`` (``StaleVersion``, ``DuplicateLicense``, ``DuplicateExternalId``) if the
+      batch collides with a concurrent writer; nothing is written then, and the caller may retry.
+    """
+
+    def __init__(
+        self,
+        practitioners: PractitionerRepository,
+        outbox: Outbox,
+        uow: UnitOfWork,
+        clock: Clock,
+        context: RequestContext,
+    ) -> None:
+        self._practitioners = practitioners
+        self._outbox = outbox
+        self._uow = uow
+        self._clock = clock
+        self._context = context
+
+    async def __call__(self, records: Sequence[PractitionerRecord]) -> BatchOutcome:
+        now = self._clock.now()
+        outcome = BatchOutcome()
+        valid = self._validate(records, outcome)
+        external_ids = list(valid)
+        existing = await self._practitioners.get_many_by_external_id(external_ids)
+        licenses = [d.license_number for _, d in valid.values() if d.license_number]
+        holders = await self._practitioners.get_many_by_license_number(licenses)
+
+        created: list[Practitioner] = []
+        changed: list[tuple[Practitioner, int]] = []
+        claims: dict[str, tuple[str | None, SourceRef | None]] = {
+            number: (holder.details.external_id, None) for number, holder in holders.items()
+        }
+        for external_id, (record, details) in valid.items():
+            if details.license_number is not None:
+                owner, line = claims.setdefault(details.license_number, (external_id, record.source))
+                if owner != external_id:
+                    reason = (
+                        f"repeats the license number of line {line.line}"
+                        if line
+                        else "another practitioner holds this license number"
+                    )
+                    outcome.rejected.append(Rejection(record.source, "license_number", reason))
+                    continue
+            current = existing.get(external_id)
+            if current is None:
+                created.append(Practitioner.register(tenant_id=self._context.tenant_id, details=details, now=now))
+                continue
+            version = current.version
+            if current.revise(now, **{name: getattr(details, name) for name in EDITABLE_FIELDS}):
+                changed.append((current, version))
+            else:
+                outcome.unchanged += 1
+
+        await self._practitioners.add_many(created)
+        await self._practitioners.save_many(changed)
+        await self._outbox.add(
+            [event for p in created for event in p.events] + [event for p, _ in changed for event in p.events]
+        )
+        await self._uow.commit()
+        outcome.created += len(created)
+        outcome.updated += len(changed)
+        outcome.rejected.sort(key=lambda r: (r.source.file, r.source.line))
+        log.info(
+            "practitioners.imported",
+            created=len(created),
+            updated=len(changed),
+            unchanged=outcome.unchanged,
+            rejected=len(outcome.rejected),
+        )
+        return outcome
+
+    def _validate(
+        self, records: Sequence[PractitionerRecord], outcome: BatchOutcome
+    ) -> dict[str, tuple[PractitionerRecord, PractitionerDetails]]:
+        """The valid rows keyed by external id, first come first kept; the others go to ``outcome.rejected``."""
+        valid: dict[str, tuple[PractitionerRecord, PractitionerDetails]] = {}
+        for record in records:
+            try:
+                details = build_details(record.practitioner, self._context.phone_region)
+                if details.external_id is None:
+                    raise InvalidPractitioner("an imported practitioner needs an external_id", field="external_id")
+            except RuleViolated as exc:
+                outcome.rejected.append(Rejection(record.source, exc.field, exc.detail))
+                continue
+            if details.external_id in valid:
+                first = valid[details.external_id][0].source
+                outcome.rejected.append(
+                    Rejection(record.source, "external_id", f"repeats the external_id of line {first.line}")
+                )
+                continue
+            valid[details.external_id] = (record, details)
+        return valid
