@@ -145,3 +145,24 @@ async def test_demographics_agree(store: Store) -> None:
     assert stats.by_age_band == {"0-17": 1, "18-34": 1, "unknown": 1, "35-49": 1}
     assert stats.by_status == {"active": 3, "inactive": 1}
     assert stats.by_city == {"Cambridge": 4}
+
+
+async def test_a_large_batch_round_trips_awkward_text(store: Store) -> None:
+    """Large batches take PostgreSQL's COPY path: separators, backslashes and non-Latin text survive."""
+    awkward = ["Tab\there", "Line\nbreak", "Back\\slash", "Quote \"'", "Ünïcødé 李 مريم", "\\N", "NULL", "CR\rhere"]
+    batch = [
+        patient(
+            store,
+            f"AW-{i}",
+            name=HumanName(given=(awkward[i % len(awkward)],), family=f"Family{i}"),
+            identifiers=(Identifier(system="urn:test", value=awkward[i % len(awkward)] + str(i)),),
+        )
+        for i in range(120)
+    ]
+    await store.repository.add_many(batch)
+    loaded = await store.repository.get_many_by_mrn([p.mrn for p in batch])
+    assert {mrn: p.details for mrn, p in loaded.items()} == {p.mrn: p.details for p in batch}
+    found = await store.finder.find(PatientCriteria(identifier_value="Back\\slash2"), PageRequest())
+    assert [p.mrn for p in found.items] == ["AW-2"]
+    with pytest.raises(DuplicateMrn):
+        await store.repository.add_many([patient(store, f"AW-{i}") for i in range(60)])

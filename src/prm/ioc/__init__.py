@@ -16,5 +16,6 @@ def core_providers() -> list[Provider]:
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
     """The application container. ``RequestContext`` is not provided here: every entrypoint adds a
     provider for it (HTTP from the request, the CLI and library from their arguments)."""
-    return make_async_container(*core_providers(), *providers, context={Settings: settings},
-                                validation_settings=STRICT_VALIDATION)
+    return make_async_container(
+        *core_providers(), *providers, context={Settings: settings}, validation_settings=STRICT_VALIDATION
+    )

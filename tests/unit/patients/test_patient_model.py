@@ -47,6 +47,9 @@ def test_a_patient_registered_with_a_deceased_date_is_deceased() -> None:
         ({"deceased_date": date(1980, 1, 1)}, "deceased_date"),
         ({"deceased_date": NOW.date() + timedelta(days=1)}, "deceased_date"),
         ({"preferred_language": "english please"}, "preferred_language"),
+        ({"identifiers": (Identifier(system="urn:prm:mrn", value="M" * 65, type=MRN_TYPE),)}, "mrn"),
+        ({"identifiers": (MRN, Identifier(system="s", value="v" * 256))}, "identifiers"),
+        ({"name": HumanName(family="F" * 201)}, "name"),
     ],
 )
 def test_broken_rules_name_the_field(overrides: dict[str, object], field: str) -> None:

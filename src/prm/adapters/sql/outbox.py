@@ -1,14 +1,16 @@
 """The transactional outbox table writer."""
 
 import dataclasses
+import functools
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.tables import outbox
 from prm.application.shared.ports import Clock, Outbox
 from prm.domain.shared.ids import TenantId, new_id
@@ -16,14 +18,13 @@ from prm.domain.shared.ids import TenantId, new_id
 
 def event_type(event: object) -> str:
     """``PatientRegistered`` → ``"patient.registered"``: the first word is the aggregate."""
-    name = type(event).__name__
-    words: list[str] = []
-    for ch in name:
-        if ch.isupper() and words:
-            words.append("_")
-        words.append(ch.lower())
-    first, _, rest = "".join(words).partition("_")
-    return f"{first}.{rest}"
+    return _event_type_of(type(event).__name__)
+
+
+@functools.cache
+def _event_type_of(class_name: str) -> str:
+    words = re.findall(r"[A-Z][a-z0-9]*", class_name)
+    return f"{words[0].lower()}.{'_'.join(w.lower() for w in words[1:])}"
 
 
 class SqlOutbox(Outbox):
@@ -55,4 +56,4 @@ class SqlOutbox(Outbox):
                     "occurred_at": now,
                 }
             )
-        await self._connection.execute(insert(outbox), rows)
+        await insert_rows(self._connection, outbox, rows)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.tables import patient_identifiers, patients
 from prm.application.patients.ports import (
     AGE_BANDS,
@@ -41,18 +42,18 @@ def _to_row(patient: Patient) -> dict[str, Any]:
         "tenant_id": patient.tenant_id,
         "id": patient.id,
         "mrn": d.mrn,
-        "identifiers": msgspec.to_builtins(d.identifiers),
-        "name": msgspec.to_builtins(d.name),
+        "identifiers": d.identifiers,  # dataclasses: the JSON encoder (msgspec) writes them as objects
+        "name": d.name,
         "family_key": fold(d.name.family or ""),
         "given_key": fold(" ".join(d.name.given)),
         "name_tokens": " " + " ".join(name_tokens) + " ",
         "gender": d.gender.value,
         "birth_date": d.birth_date,
         "deceased_date": d.deceased_date,
-        "telecom": msgspec.to_builtins(d.telecom),
+        "telecom": d.telecom,
         "phone_digits": " " + " ".join(p[1:] for p in d.phones) + " ",
         "emails": " " + " ".join(fold(e) for e in d.emails) + " ",
-        "addresses": msgspec.to_builtins(d.addresses),
+        "addresses": d.addresses,
         "city": city,
         "city_key": fold(city) if city else None,
         "preferred_language": d.preferred_language,
@@ -115,12 +116,12 @@ class SqlPatientRepository(PatientRepository):
         if not batch:
             return
         try:
-            await self._connection.execute(sa.insert(patients), [_to_row(p) for p in batch])
+            await insert_rows(self._connection, patients, [_to_row(p) for p in batch])
         except IntegrityError as exc:
             if _is_duplicate_mrn(exc):
                 raise DuplicateMrn("a patient with this MRN already exists") from exc
             raise
-        await self._connection.execute(sa.insert(patient_identifiers), [r for p in batch for r in _identifier_rows(p)])
+        await insert_rows(self._connection, patient_identifiers, [r for p in batch for r in _identifier_rows(p)])
 
     async def get(self, patient_id: PatientId) -> Patient | None:
         row = (await self._connection.execute(self._scoped().where(patients.c.id == patient_id))).first()
@@ -183,9 +184,7 @@ class SqlPatientRepository(PatientRepository):
                 patient_identifiers.c.tenant_id == self._tenant_id, patient_identifiers.c.patient_id.in_(ids)
             )
         )
-        await self._connection.execute(
-            sa.insert(patient_identifiers), [r for p, _ in batch for r in _identifier_rows(p)]
-        )
+        await insert_rows(self._connection, patient_identifiers, [r for p, _ in batch for r in _identifier_rows(p)])
 
 
 _UPDATABLE = tuple(c.name for c in patients.columns if c.name not in {"tenant_id", "id", "created_at"})

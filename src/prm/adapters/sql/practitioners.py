@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.tables import practitioners
 from prm.application.practitioners.ports import (
     PractitionerCriteria,
@@ -134,7 +135,7 @@ class SqlPractitionerRepository(PractitionerRepository):
         if not batch:
             return
         try:
-            await self._connection.execute(sa.insert(practitioners), [_to_row(p) for p in batch])
+            await insert_rows(self._connection, practitioners, [_to_row(p) for p in batch])
         except IntegrityError as exc:
             _raise_domain_error(exc)
 

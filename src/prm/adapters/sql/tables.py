@@ -15,16 +15,19 @@ from prm.adapters.sql.types import JsonDocument, UtcDateTime
 # databases list patients in the same order whatever the server's locale.
 SortKey = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
 
-metadata = sa.MetaData(naming_convention={
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 patients = sa.Table(
-    "patients", metadata,
+    "patients",
+    metadata,
     sa.Column("tenant_id", sa.Uuid, primary_key=True),
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("mrn", sa.String(64), nullable=False),
@@ -55,18 +58,19 @@ patients = sa.Table(
 )
 
 patient_identifiers = sa.Table(
-    "patient_identifiers", metadata,
+    "patient_identifiers",
+    metadata,
     sa.Column("tenant_id", sa.Uuid, primary_key=True),
     sa.Column("patient_id", sa.Uuid, primary_key=True),
     sa.Column("system", sa.String(255), primary_key=True),
     sa.Column("value", sa.String(255), primary_key=True),
-    sa.ForeignKeyConstraint(["tenant_id", "patient_id"], ["patients.tenant_id", "patients.id"],
-                            ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(["tenant_id", "patient_id"], ["patients.tenant_id", "patients.id"], ondelete="CASCADE"),
     sa.Index("ix_patient_identifiers_tenant_id_value", "tenant_id", "value"),
 )
 
 practitioners = sa.Table(
-    "practitioners", metadata,
+    "practitioners",
+    metadata,
     sa.Column("tenant_id", sa.Uuid, primary_key=True),
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("external_id", sa.String(255)),
@@ -76,8 +80,7 @@ practitioners = sa.Table(
     sa.Column("prefix", sa.String(50)),
     # Folded "last first": byte order (collation "C") sorts it by last name, then first name on both
     # databases; a linguistic collation would ignore the space and mix "Smith John" with "Smithe Ann".
-    sa.Column("name_key", sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql"),
-              nullable=False),
+    sa.Column("name_key", sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql"), nullable=False),
     sa.Column("name_tokens", sa.Text, nullable=False),
     sa.Column("gender", sa.String(16), nullable=False),
     sa.Column("qualification", sa.String(200)),
@@ -102,7 +105,8 @@ practitioners = sa.Table(
 )
 
 outbox = sa.Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     sa.Column("tenant_id", sa.Uuid, primary_key=True),
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("event_type", sa.String(100), nullable=False),

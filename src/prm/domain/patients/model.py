@@ -4,6 +4,7 @@ Rules kept here:
 
 - exactly one identifier of type ``MR`` (the medical record number, unique per tenant: the
   repository enforces uniqueness), and no two identifiers with the same system and value;
+- texts fit the limits below (MRN 64, identifiers 255, family and given names 200 characters);
 - a birth date is not in the future; a deceased date is not before the birth date nor in the
   future; recording a deceased date makes the status ``deceased``;
 - a deceased patient cannot be re-activated.
@@ -31,6 +32,11 @@ IDENTIFIER_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 MRN_TYPE = "MR"
 DEFAULT_MRN_SYSTEM = "urn:prm:mrn"
+
+MAX_MRN_LENGTH = 64
+MAX_IDENTIFIER_LENGTH = 255
+MAX_NAME_LENGTH = 200
+"""Limits in characters; the storage columns are sized to them."""
 
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -89,6 +95,16 @@ class PatientDetails:
         mrns = [i for i in self.identifiers if i.type == MRN_TYPE]
         if len(mrns) != 1:
             raise InvalidPatient("a patient needs exactly one identifier of type MR (the MRN)", field="identifiers")
+        if len(mrns[0].value) > MAX_MRN_LENGTH:
+            raise InvalidPatient(f"the MRN is longer than {MAX_MRN_LENGTH} characters", field="mrn")
+        if any(len(i.system) > MAX_IDENTIFIER_LENGTH or len(i.value) > MAX_IDENTIFIER_LENGTH for i in self.identifiers):
+            raise InvalidPatient(
+                f"identifier systems and values are at most {MAX_IDENTIFIER_LENGTH} characters", field="identifiers"
+            )
+        if len(self.name.family or "") > MAX_NAME_LENGTH or len(" ".join(self.name.given)) > MAX_NAME_LENGTH:
+            raise InvalidPatient(f"family and given names are at most {MAX_NAME_LENGTH} characters each", field="name")
+        if any(a.city and len(a.city) > MAX_NAME_LENGTH for a in self.addresses):
+            raise InvalidPatient(f"a city name is at most {MAX_NAME_LENGTH} characters", field="addresses")
         keys = [(i.system, i.value) for i in self.identifiers]
         if len(set(keys)) != len(keys):
             raise InvalidPatient("identifiers must not repeat the same system and value", field="identifiers")

@@ -1,14 +1,19 @@
 """Text folding for case- and accent-insensitive matching."""
 
+import re
 import unicodedata
+
+_WORD = re.compile(r"[^\W_]+")  # runs of letters and digits (Unicode-aware)
 
 
 def fold(text: str) -> str:
-    """Fold ``text`` for matching: Unicode NFKD, combining marks removed, case-folded.
+    """Fold ``text`` for matching: case-folded, Unicode NFKD, combining marks removed.
 
     ``fold("Ávila") == fold("avila") == "avila"``; ``fold("Straße") == "strasse"``; the Turkish
     dotless ``ı`` folds to ``i`` as it does in most search engines, since ``"I".casefold()`` is ``i``.
     """
+    if text.isascii():
+        return text.lower()  # the same result, without the Unicode work, for most names
     # Case-fold first: some letters only decompose once folded (Greek iota subscript ``ᾲ`` → ``ὰι``).
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -16,16 +21,8 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Split folded ``text`` into word tokens (letters and digits; other characters separate)."""
-    folded = fold(text)
-    out: list[str] = []
-    word: list[str] = []
-    for ch in folded:
-        if ch.isalnum():
-            word.append(ch)
-        elif word:
-            out.append("".join(word))
-            word = []
-    if word:
-        out.append("".join(word))
-    return out
+    """Split folded ``text`` into word tokens (letters and digits; other characters separate).
+
+    ``tokens("José  García-L") == ["jose", "garcia", "l"]``.
+    """
+    return _WORD.findall(fold(text))

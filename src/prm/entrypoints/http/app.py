@@ -47,9 +47,11 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
         lifespan=[lifespan],
         logging_config=None,
         openapi_config=OpenAPIConfig(
-            title="PRM API", version="0.1.0", path=f"{API_PREFIX}/docs",
+            title="PRM API",
+            version="0.1.0",
+            path=f"{API_PREFIX}/docs",
             description="Patient relationship management: patients, practitioners and, in time, appointments, "
-                        "journeys, communications and tickets. Errors are RFC 9457 problem details.",
+            "journeys, communications and tickets. Errors are RFC 9457 problem details.",
             render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
         ),
         debug=False,

@@ -65,8 +65,12 @@ def upgrade() -> None:
         sa.Column("system", sa.String(255), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "patient_id", "system", "value", name="pk_patient_identifiers"),
-        sa.ForeignKeyConstraint(["tenant_id", "patient_id"], ["patients.tenant_id", "patients.id"],
-                                name="fk_patient_identifiers_tenant_id_patient_id_patients", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "patient_id"],
+            ["patients.tenant_id", "patients.id"],
+            name="fk_patient_identifiers_tenant_id_patient_id_patients",
+            ondelete="CASCADE",
+        ),
     )
     op.create_index("ix_patient_identifiers_tenant_id_value", "patient_identifiers", ["tenant_id", "value"])
 
@@ -79,8 +83,7 @@ def upgrade() -> None:
         sa.Column("middle_name", sa.String(200)),
         sa.Column("last_name", sa.String(200), nullable=False),
         sa.Column("prefix", sa.String(50)),
-        sa.Column("name_key", sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql"),
-                  nullable=False),
+        sa.Column("name_key", sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql"), nullable=False),
         sa.Column("name_tokens", sa.Text, nullable=False),
         sa.Column("gender", sa.String(16), nullable=False),
         sa.Column("qualification", sa.String(200)),
@@ -121,8 +124,12 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         # Trigram indexes make the substring and prefix matches of patient search index scans.
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        for table, column in (("patients", "name_tokens"), ("patients", "phone_digits"),
-                              ("patients", "emails"), ("practitioners", "name_tokens")):
+        for table, column in (
+            ("patients", "name_tokens"),
+            ("patients", "phone_digits"),
+            ("patients", "emails"),
+            ("practitioners", "name_tokens"),
+        ):
             op.execute(f"CREATE INDEX ix_{table}_{column}_trgm ON {table} USING gin ({column} gin_trgm_ops)")
 
 
