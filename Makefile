@@ -47,8 +47,8 @@ test: install-dev lint typecheck postgres  ## the whole suite, SQLite and Postgr
 unit: install-dev
 	$(BIN)/pytest tests/unit
 
-bench: install-dev postgres  ## throughput and latency figures (see benchmarks/README.md)
-	$(BIN)/python -m benchmarks.run
+bench: install-dev postgres  ## throughput and latency figures (see benchmarks/README.md); BENCH_ARGS=--quick
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf .uv $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""PRM's benchmark suite: ``make bench`` (``python -m benchmarks.run``); see benchmarks/README.md."""

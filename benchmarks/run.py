@@ -1,0 +1,132 @@
+"""``make bench``: PRM's throughput and latency figures against the targets of the performance issue.
+
+    python -m benchmarks.run                 the full run (about 1.5 minutes on 2 cores)
+    python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
+    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import)
+
+Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
+See benchmarks/README.md for what is measured and how to read it.
+"""
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from benchmarks.databases import admin_url, postgres_database, postgres_version
+from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
+from benchmarks.import_bench import run_import
+from benchmarks.report import console, machine_facts, print_facts, print_http, print_import
+
+RESULTS = Path(__file__).with_name("results")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
+    p.add_argument("--only", choices=["http", "import"], help="run one part only")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        choices=[s.name for s in SCENARIOS if s.name != "health"],
+        help="HTTP scenario to run (repeatable; /health always runs); default all",
+    )
+    p.add_argument("--patients", type=int, help="patients seeded for HTTP (default 10,000; quick 2,000)")
+    p.add_argument("--duration", type=int, help="seconds measured per scenario (default 10; quick 3)")
+    p.add_argument("--warmup", type=int, help="seconds of warm-up per scenario (default 2; quick 1)")
+    p.add_argument("--import-patients", type=int, help="patients in the import file (default 20,000; quick 2,000)")
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="PRM_NAME=VALUE",
+        help="extra setting for the server (repeatable), e.g. PRM_DB_POOL_SIZE=20 or PRM_ACCESS_LOG=false",
+    )
+    p.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="JSON results file")
+    return p
+
+
+def _bounded(value: int | None, default: int, low: int, high: int, name: str) -> int:
+    chosen = default if value is None else value
+    if not low <= chosen <= high:
+        raise SystemExit(f"--{name} must be between {low} and {high}")
+    return chosen
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    quick = bool(args.quick)
+    patients = _bounded(args.patients, 2_000 if quick else 10_000, 100, 200_000, "patients")
+    duration = _bounded(args.duration, 3 if quick else 10, 1, 120, "duration")
+    warmup = _bounded(args.warmup, 1 if quick else 2, 0, 60, "warmup")
+    import_patients = _bounded(args.import_patients, 2_000 if quick else 20_000, 100, 500_000, "import-patients")
+    server_env = dict(item.split("=", 1) for item in args.server_env if "=" in item)
+    if any(not name.startswith("PRM_") for name in server_env):
+        raise SystemExit("--server-env takes PRM_NAME=VALUE")
+    started = time.perf_counter()
+    # The benchmark's own process (seeding, imports) logs warnings only; the server logs as in production.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+    try:
+        pg_version = postgres_version()
+    except Exception as exc:
+        console.print(f"PostgreSQL at {admin_url()} does not answer ({exc}): run `make postgres`")
+        return 2
+    wrk = ensure_wrk() if args.only != "import" else "wrk"
+    facts = machine_facts(pg_version, wrk_version(wrk) if args.only != "import" else "-")
+    print_facts(facts)
+    results: dict[str, Any] = {
+        "server_env": server_env,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": quick,
+        "machine": facts,
+    }
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="prm-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.only in (None, "http"):
+            console.rule("HTTP")
+            with postgres_database() as url:
+                http = run_http(
+                    url,
+                    workdir,
+                    RESULTS / "server.log",
+                    patients=patients,
+                    seconds=duration,
+                    warmup=warmup,
+                    wrk=wrk,
+                    only=set(args.scenario) if args.scenario else None,
+                    server_env=server_env,
+                )
+            results["http"] = http.as_dict()
+        if args.only in (None, "import"):
+            console.rule("Import")
+            imports = run_import(workdir, import_patients)
+            results["import"] = imports.as_dict()
+
+    results["elapsed_s"] = round(time.perf_counter() - started, 1)
+    console.rule("Results")
+    print_facts(facts)
+    if "http" in results:
+        print_http(http)
+    if "import" in results:
+        print_import(imports)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    console.print(f"total {results['elapsed_s']}s; results in {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
