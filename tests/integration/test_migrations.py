@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from prm.adapters.sql import migrate
-from prm.adapters.sql.tables import metadata
+from prm.adapters.sql.schema import metadata
 
 
 def _ignore_search_indexes(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

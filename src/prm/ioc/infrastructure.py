@@ -7,8 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from prm.adapters.clock import SystemClock
 from prm.adapters.sql.engine import make_engine
+from prm.adapters.sql.audit import SqlAuditTrail
 from prm.adapters.sql.outbox import SqlOutbox
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
+from prm.application.shared.audit import AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.shared.ids import TenantId
@@ -20,6 +22,7 @@ class InfrastructureProvider(Provider):
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
     uow = provide(SqlUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
     outbox = provide(SqlOutbox, provides=Outbox, scope=Scope.REQUEST)
+    audit = provide(SqlAuditTrail, provides=AuditTrail, scope=Scope.REQUEST)
 
     @provide(scope=Scope.APP)
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:

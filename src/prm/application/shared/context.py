@@ -43,6 +43,7 @@ class RequestContext:
     principal: Principal
     phone_region: str = "US"
     request_id: str | None = None
+    client_ip: str | None = None
 
     def ensure_tenant(self, claimed: object) -> None:
         """Refuse a ``tenant_id`` given in a request that is not the caller's own.

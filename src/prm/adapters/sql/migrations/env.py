@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from prm.adapters.sql.tables import metadata
+from prm.adapters.sql.schema import metadata
 
 config = context.config
 
