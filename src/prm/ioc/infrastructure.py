@@ -6,8 +6,8 @@ from dishka import Provider, Scope, from_context, provide
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from prm.adapters.clock import SystemClock
-from prm.adapters.sql.engine import make_engine
 from prm.adapters.sql.audit import SqlAuditTrail
+from prm.adapters.sql.engine import make_engine
 from prm.adapters.sql.outbox import SqlOutbox
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.audit import AuditTrail
