@@ -101,6 +101,15 @@ def _is_duplicate_mrn(exc: IntegrityError) -> bool:
     return _MRN_KEY in text or "patients.tenant_id, patients.mrn" in text
 
 
+# Built once: SQLAlchemy then reuses the compiled form without recomputing the statement's cache key.
+_BY_ID = sa.select(patients).where(
+    patients.c.tenant_id == sa.bindparam("tenant_id"), patients.c.id == sa.bindparam("id")
+)
+_BY_MRN = sa.select(patients).where(
+    patients.c.tenant_id == sa.bindparam("tenant_id"), patients.c.mrn == sa.bindparam("mrn")
+)
+
+
 class SqlPatientRepository(PatientRepository):
     def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
         self._connection = connection
@@ -124,11 +133,11 @@ class SqlPatientRepository(PatientRepository):
         await insert_rows(self._connection, patient_identifiers, [r for p in batch for r in _identifier_rows(p)])
 
     async def get(self, patient_id: PatientId) -> Patient | None:
-        row = (await self._connection.execute(self._scoped().where(patients.c.id == patient_id))).first()
+        row = (await self._connection.execute(_BY_ID, {"tenant_id": self._tenant_id, "id": patient_id})).first()
         return _from_row(row) if row else None
 
     async def get_by_mrn(self, mrn: str) -> Patient | None:
-        row = (await self._connection.execute(self._scoped().where(patients.c.mrn == mrn))).first()
+        row = (await self._connection.execute(_BY_MRN, {"tenant_id": self._tenant_id, "mrn": mrn})).first()
         return _from_row(row) if row else None
 
     async def get_many_by_mrn(self, mrns: Iterable[str]) -> dict[str, Patient]:
@@ -235,21 +244,25 @@ class SqlPatientFinder(PatientFinder):
 
     async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
         where = self._conditions(criteria)
-        rows = await self._connection.execute(
-            sa.select(patients)
-            .where(*where)
-            .order_by(patients.c.family_key, patients.c.given_key, patients.c.id)
-            .limit(page.page_size)
-            .offset(page.offset)
-        )
-        items = [_from_row(r) for r in rows]
-        if page.page == 1 and len(items) < page.page_size:
-            total = len(items)
-        else:
+        # The total rides along with the page (a window count): one round trip instead of two.
+        rows = (
+            await self._connection.execute(
+                sa.select(patients, sa.func.count().over().label("_total"))
+                .where(*where)
+                .order_by(patients.c.family_key, patients.c.given_key, patients.c.id)
+                .limit(page.page_size)
+                .offset(page.offset)
+            )
+        ).all()
+        if rows:
+            total = int(rows[0]._mapping["_total"])
+        elif page.page == 1:
+            total = 0
+        else:  # past the last page: count on its own
             total = (
                 await self._connection.execute(sa.select(sa.func.count()).select_from(patients).where(*where))
             ).scalar_one()
-        return Page(items, total, page.page, page.page_size)
+        return Page([_from_row(r) for r in rows], total, page.page, page.page_size)
 
     async def demographics(self, today: date) -> Demographics:
         scope = patients.c.tenant_id == self._tenant_id
