@@ -2,9 +2,15 @@
 
 Integration tests run once per backend: ``database_url`` is parametrised over SQLite and
 PostgreSQL. Every test gets a tenant of its own, so counts and lists see only its own rows.
+
+``client`` is logged in as an admin of that tenant (``tenant_id``); ``client_as(role)`` gives
+clients of other roles in the same tenant, ``anonymous_client`` sends no credentials,
+``api_key_client`` an ``X-API-Key`` with given permissions, and ``other_tenant_client`` is an
+admin of a second tenant. Passwords are hashed with minimal argon2 cost (``tests.auth``).
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import AsyncExitStack
 from uuid import UUID, uuid4
 
 import pytest
@@ -13,6 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from prm.entrypoints.http.app import create_app
 from prm.settings import Settings
+from tests.auth import CheapHashing, create_api_key, create_tenant, create_user, log_in
 from tests.databases import postgres_database, sqlite_database
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -49,7 +56,72 @@ def settings(database_url: str, tenant_id: UUID) -> Settings:
     )
 
 
+ClientFactory = Callable[..., Awaitable[AsyncTestClient[Litestar]]]
+
+
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=create_app(settings)) as test_client:
-        yield test_client
+async def app(settings: Settings) -> Litestar:
+    """The application, with cheap password hashing."""
+    return create_app(settings, CheapHashing())
+
+
+@pytest.fixture
+async def make_client(app: Litestar, settings: Settings) -> AsyncIterator[ClientFactory]:
+    """``await make_client(roles=("front_desk",), tenant_id=...)``: a client of a new user, logged
+    in (``roles=None``: anonymous); ``api_key=[permissions]`` sends an API key instead."""
+    async with AsyncExitStack() as stack:
+
+        async def make(
+            roles: Sequence[str] | None = ("admin",),
+            tenant_id: UUID | None = None,
+            api_key: Sequence[str] | None = None,
+        ) -> AsyncTestClient[Litestar]:
+            test_client = await stack.enter_async_context(AsyncTestClient(app=app))
+            tenant = tenant_id or settings.default_tenant_id
+            if api_key is not None:
+                test_client.headers["X-API-Key"] = await create_api_key(settings, tenant, api_key)
+            elif roles is not None:
+                await log_in(test_client, await create_user(settings, tenant, roles))
+            return test_client
+
+        yield make
+
+
+@pytest.fixture
+async def client(settings: Settings, tenant_id: UUID, make_client: ClientFactory) -> AsyncTestClient[Litestar]:
+    """An admin of the test's own tenant (``tenant_id``)."""
+    await create_tenant(settings, tenant_id)
+    return await make_client()
+
+
+@pytest.fixture
+async def client_as(client: AsyncTestClient[Litestar], make_client: ClientFactory) -> ClientFactory:
+    """``await client_as("front_desk")``: a user with these roles in the test's tenant."""
+
+    async def make(*roles: str) -> AsyncTestClient[Litestar]:
+        return await make_client(roles=roles)
+
+    return make
+
+
+@pytest.fixture
+async def anonymous_client(client: AsyncTestClient[Litestar], make_client: ClientFactory) -> AsyncTestClient[Litestar]:
+    return await make_client(roles=None)
+
+
+@pytest.fixture
+async def api_key_client(client: AsyncTestClient[Litestar], make_client: ClientFactory) -> ClientFactory:
+    """``await api_key_client("patients:read", ...)``: a client sending an API key of the test's tenant."""
+
+    async def make(*permissions: str) -> AsyncTestClient[Litestar]:
+        return await make_client(api_key=permissions)
+
+    return make
+
+
+@pytest.fixture
+async def other_tenant_client(
+    settings: Settings, client: AsyncTestClient[Litestar], make_client: ClientFactory
+) -> AsyncTestClient[Litestar]:
+    """An admin of a second tenant."""
+    return await make_client(tenant_id=await create_tenant(settings))

@@ -4,6 +4,7 @@ contract tests in tests/integration/test_patient_repository_contract.py run agai
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from prm.application.patients.ports import (
     AGE_BANDS,
@@ -13,6 +14,7 @@ from prm.application.patients.ports import (
     PatientRepository,
     TextMatch,
 )
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.patients.errors import DuplicateMrn
@@ -174,3 +176,17 @@ def matches_criteria(patient: Patient, c: PatientCriteria) -> bool:
         c.status is None or patient.status is c.status,
     ]
     return all(checks)
+
+
+class InMemoryAuditTrail(AuditTrail):
+    """Keeps ``(action, entity_type, entity_id, changed_fields)`` per event, as the SQL trail writes them."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, UUID | None, tuple[str, ...]]] = []
+
+    async def record(
+        self, action: AuditAction, entity_type: str, entity_ids: Sequence[UUID] = (), changed_fields: Sequence[str] = ()
+    ) -> None:
+        ids: Sequence[UUID | None] = entity_ids or [None]
+        for entity_id in ids:
+            self.events.append((action.value, entity_type, entity_id, tuple(changed_fields)))

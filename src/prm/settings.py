@@ -9,10 +9,20 @@
 | ``PRM_LOG_FORMAT`` | ``auto`` | ``json``, ``console`` or ``auto`` (JSON in production) |
 | ``PRM_DEFAULT_TENANT_ID`` | ``00000000-…-000000000001`` | tenant of anonymous callers until identity lands |
 | ``PRM_DEFAULT_PHONE_REGION`` | ``US`` | ISO 3166-1 alpha-2 region for phones typed without ``+`` |
-| ``PRM_DB_POOL_SIZE`` | ``10`` | PostgreSQL connections kept open per process |
+| ``PRM_DB_POOL_SIZE`` | ``20`` | PostgreSQL connections kept open per process |
 | ``PRM_ACCESS_LOG`` | ``true`` | one log line per HTTP request (method, route, status, ms) |
+| ``PRM_JWT_KEYS`` | (derived in dev) | ``kid:secret[,kid:secret…]``: the first signs access tokens, all verify |
+| ``PRM_JWT_ISSUER`` / ``PRM_JWT_AUDIENCE`` | ``prm`` / ``prm-api`` | ``iss`` and ``aud`` of access tokens |
+| ``PRM_ACCESS_TOKEN_MINUTES`` | ``15`` | access token lifetime |
+| ``PRM_REFRESH_TOKEN_DAYS`` | ``14`` | refresh token lifetime |
+| ``PRM_LOGIN_FAILURES_PER_MINUTE`` | ``10`` | failed logins allowed per client address and per account |
+
+``PRM_JWT_KEYS`` is required in production (secrets of at least 32 characters). In development
+and test, when it is empty, one key (``kid`` ``dev``) is derived from the database URL: stable
+across restarts, and worthless as a secret.
 """
 
+import hashlib
 import os
 from collections.abc import Mapping
 from typing import Annotated, Literal
@@ -38,10 +48,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_format: Literal["auto", "json", "console"] = "auto"
     default_tenant_id: UUID = DEFAULT_TENANT_ID
     default_phone_region: str = "US"
-    db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 20
     access_log: bool = True
+    jwt_keys: str = ""
+    jwt_issuer: str = "prm"
+    jwt_audience: str = "prm-api"
+    access_token_minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 15
+    refresh_token_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 14
+    login_failures_per_minute: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 10
+    slot_hold_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 5
+    waitlist_offer_minutes: Annotated[int, msgspec.Meta(ge=1, le=10080)] = 120
 
     def __post_init__(self) -> None:
+        if self.jwt_keys:
+            self.signing_keys()
         if self.default_phone_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise SettingsError(
                 f"{PREFIX}DEFAULT_PHONE_REGION: unknown region {self.default_phone_region!r} "
@@ -51,6 +71,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError(
                 f"{PREFIX}DATABASE_URL: use sqlite+aiosqlite:///path or postgresql+psycopg://user@host/db"
             )
+
+    def signing_keys(self) -> dict[str, str]:
+        """``{kid: secret}`` in order (the first signs). Derived in development when unset."""
+        if not self.jwt_keys:
+            if self.env == "production":
+                raise SettingsError(f"{PREFIX}JWT_KEYS: required in production (kid:secret with 32+ characters)")
+            derived = hashlib.sha256(f"prm-development-only:{self.database_url}".encode()).hexdigest()
+            return {"dev": derived}
+        keys: dict[str, str] = {}
+        for item in self.jwt_keys.split(","):
+            kid, sep, secret = item.strip().partition(":")
+            if not sep or not kid or len(secret) < 32:
+                raise SettingsError(f"{PREFIX}JWT_KEYS: give kid:secret pairs, each secret 32+ characters")
+            keys[kid] = secret
+        return keys
 
     @property
     def json_logs(self) -> bool:

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from prm.entrypoints.http.app import create_app
 from prm.settings import Settings
+from tests.auth import PASSWORD, CheapHashing, create_tenant, create_user, log_in
 
 Client: TypeAlias = AsyncTestClient[Litestar]
 
@@ -59,9 +60,13 @@ async def test_logs_carry_the_request_id_and_no_personal_data(
         log_level="debug",
         access_log=True,
         default_tenant_id=uuid4(),
+        jwt_keys="k1:" + "s" * 40,
     )
     secrets = ["Wilhelmina", "Quackenbush", "1977-07-14", "6174923500", "wq@example.org", "Elm Street", "MRN-SECRET"]
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=create_app(settings, CheapHashing())) as client:
+        await create_tenant(settings, settings.default_tenant_id)
+        session = await log_in(client, await create_user(settings, settings.default_tenant_id, ["admin"]))
+        secrets += [PASSWORD, session["access"], session["refresh"]]
         response = await client.post(
             "/api/v1/prm/patients",
             headers={"X-Request-ID": "trace-1"},

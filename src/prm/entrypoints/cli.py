@@ -4,7 +4,10 @@
     prm db upgrade [REVISION]     apply migrations (default: head)
     prm db downgrade REVISION
     prm db current                print the database's revision
-    prm import synthea DIR        load a Synthea CSV export (patients, practitioners)
+    prm import synthea DIR        load a Synthea CSV export (patients, practitioners) [--tenant SLUG|ID]
+    prm tenants create|list       organisations (see entrypoints/admin_cli.py)
+    prm users create-admin        a tenant's first admin
+    prm audit export              the audit trail as JSON lines or CSV
 
 Exit codes: 0 done, 1 finished with rejected rows, 2 bad usage or configuration.
 """
@@ -13,6 +16,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from uuid import UUID
 
 from prm.settings import Settings, SettingsError
 
@@ -28,9 +32,11 @@ def _settings() -> Settings:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from prm.entrypoints.admin_cli import first_run_hint
     from prm.entrypoints.http.app import create_app
 
     settings = _settings()
+    asyncio.run(first_run_hint(settings))
     app = create_app(settings)
     uvicorn.run(
         app,
@@ -67,16 +73,75 @@ def _db(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from prm.entrypoints.synthea_import import run_synthea_import
 
+    settings = _settings()
+    tenant_id = asyncio.run(_tenant_id(settings, args.tenant)) if args.tenant else None
+    if tenant_id is None and args.tenant:
+        return 2
     return asyncio.run(
         run_synthea_import(
-            _settings(), args.folder, batch_size=args.batch_size, tenant_id=args.tenant, progress=not args.no_progress
+            settings,
+            args.folder,
+            batch_size=args.batch_size,
+            tenant_id=tenant_id or None,
+            progress=not args.no_progress,
         )
     )
 
 
-def parser() -> argparse.ArgumentParser:
-    from uuid import UUID
+async def _tenant_id(settings: Settings, tenant: str) -> UUID | None:
+    """The id of the tenant named by ``tenant`` (a slug or an id); ``None`` (reported) if none."""
+    from prm.domain.shared.errors import DomainError
+    from prm.entrypoints.library import Prm
 
+    try:
+        async with Prm.open(settings, tenant=tenant) as prm:
+            return prm.context.tenant_id
+    except DomainError as exc:
+        print(f"prm: {exc.detail}", file=sys.stderr)
+        return None
+
+
+def _tenants(args: argparse.Namespace) -> int:
+    from prm.entrypoints import admin_cli
+
+    settings = _settings()
+    if args.action == "list":
+        return asyncio.run(admin_cli.list_tenants(settings))
+    if not args.name or not args.slug:
+        print("prm tenants create: give --name and --slug", file=sys.stderr)
+        return 2
+    return asyncio.run(
+        admin_cli.create_tenant(
+            settings, name=args.name, slug=args.slug, time_zone=args.time_zone, phone_region=args.phone_region
+        )
+    )
+
+
+def _users(args: argparse.Namespace) -> int:
+    from prm.entrypoints import admin_cli
+
+    return asyncio.run(
+        admin_cli.create_admin(_settings(), tenant=args.tenant, email=args.email, full_name=args.full_name)
+    )
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from prm.entrypoints import admin_cli
+
+    settings = _settings()
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        return asyncio.run(
+            admin_cli.export_audit(
+                settings, tenant=args.tenant, since=args.since, until=args.until, fmt=args.format, out=out
+            )
+        )
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="prm", description="PRM: patient relationship management")
     commands = top.add_subparsers(dest="command", required=True)
 
@@ -97,9 +162,33 @@ def parser() -> argparse.ArgumentParser:
         "folder", help="folder holding patients.csv and, when present, providers.csv and organizations.csv"
     )
     synthea.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (default 1000)")
-    synthea.add_argument("--tenant", type=UUID, help="tenant id (default PRM_DEFAULT_TENANT_ID)")
+    synthea.add_argument("--tenant", help="tenant slug or id (default PRM_DEFAULT_TENANT_ID)")
     synthea.add_argument("--no-progress", action="store_true", help="no progress bar")
     synthea.set_defaults(handler=_import)
+
+    tenants = commands.add_parser("tenants", help="organisations")
+    tenants.add_argument("action", choices=["create", "list"])
+    tenants.add_argument("--name", help="display name")
+    tenants.add_argument("--slug", help="short name: a-z, 0-9, inner hyphens")
+    tenants.add_argument("--time-zone", default="UTC", help="IANA time zone (default UTC)")
+    tenants.add_argument("--phone-region", default="US", help="ISO 3166-1 alpha-2 region for local phones")
+    tenants.set_defaults(handler=_tenants)
+
+    users = commands.add_parser("users", help="users")
+    users.add_argument("action", choices=["create-admin"])
+    users.add_argument("--tenant", required=True, help="tenant slug or id")
+    users.add_argument("--email", required=True)
+    users.add_argument("--full-name", required=True)
+    users.set_defaults(handler=_users)
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit.add_argument("action", choices=["export"])
+    audit.add_argument("--tenant", required=True, help="tenant slug or id")
+    audit.add_argument("--since", help="ISO 8601 date or time (UTC unless an offset is given), inclusive")
+    audit.add_argument("--until", help="ISO 8601 date or time, exclusive")
+    audit.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    audit.add_argument("--output", help="file to write (default stdout)")
+    audit.set_defaults(handler=_audit)
     return top
 
 

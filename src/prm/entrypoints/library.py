@@ -4,7 +4,8 @@
 ...     patient = await prm.run(RegisterPatient, PatientInput(name=HumanName(family="Okafor")))
 
 Each :meth:`Prm.run` is one unit of work (one transaction) for the tenant the library was opened
-for (default: ``PRM_DEFAULT_TENANT_ID``), acting as ``principal`` (default: the system).
+for (``tenant_id``, or ``tenant`` as a slug or id; default: ``PRM_DEFAULT_TENANT_ID``), acting as
+``principal`` (default: the system). A tenant that exists brings its own phone region.
 """
 
 from collections.abc import AsyncIterator
@@ -14,7 +15,9 @@ from uuid import UUID
 
 from dishka import AsyncContainer, Provider, Scope, from_context
 
+from prm.application.identity.ports import TenantRepository
 from prm.application.shared.context import SYSTEM, Principal, RequestContext
+from prm.domain.identity.errors import TenantNotFound
 from prm.domain.shared.ids import TenantId
 from prm.ioc import make_container
 from prm.settings import Settings
@@ -40,12 +43,14 @@ class Prm:
         settings: Settings | None = None,
         *,
         tenant_id: UUID | None = None,
+        tenant: str | None = None,
         principal: Principal = SYSTEM,
         providers: tuple[Provider, ...] = (),
     ) -> AsyncIterator["Prm"]:
         """Open PRM on ``settings`` (default: from the environment); closes the engine on exit.
 
-        The database must be migrated (``prm db upgrade``).
+        The database must be migrated (``prm db upgrade``). Raises ``TenantNotFound`` for a
+        ``tenant`` slug that names no tenant.
         """
         settings = settings or Settings.from_env()
         context = RequestContext(
@@ -55,9 +60,29 @@ class Prm:
         )
         container = make_container(settings, LibraryContextProvider(), *providers)
         try:
-            yield cls(container, context)
+            prm = cls(container, context)
+            if tenant is not None or tenant_id is not None:
+                await prm._use_tenant(tenant if tenant is not None else str(tenant_id))
+            yield prm
         finally:
             await container.close()
+
+    async def _use_tenant(self, tenant: str) -> None:
+        """Switch to the tenant with this slug or id, taking its phone region."""
+        try:
+            by_id: UUID | None = UUID(tenant)
+        except ValueError:
+            by_id = None
+        async with self.unit() as unit:
+            tenants = await unit.get(TenantRepository)
+            found = await (tenants.get(TenantId(by_id)) if by_id else tenants.get_by_slug(tenant))
+        if found is None and by_id is None:
+            raise TenantNotFound(f"no tenant with slug {tenant!r}: create it with `prm tenants create`")
+        self.context = RequestContext(
+            tenant_id=found.id if found else TenantId(by_id),  # type: ignore[arg-type]
+            principal=self.context.principal,
+            phone_region=found.phone_region if found else self.context.phone_region,
+        )
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncContainer]:

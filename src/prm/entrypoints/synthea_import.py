@@ -1,9 +1,10 @@
 """``prm import synthea DIR``: load a Synthea CSV export folder into PRM, in batches.
 
-Providers (with their organizations) are imported first, as practitioners, then patients. Each
-batch of ``batch_size`` rows is one unit of work. Rows are upserted by their Synthea ``Id`` (the
-practitioner's external id, the patient's MRN), so running the job again updates or leaves
-unchanged, never duplicates. A bad row never stops the job: it is reported on stderr as
+Providers (with their organizations) are imported first, as practitioners, then patients, then
+(when the folder has ``encounters.csv``) encounters, as past fulfilled appointments linked to
+both. Each batch of ``batch_size`` rows is one unit of work. Rows are upserted by their Synthea ``Id`` (the
+practitioner's external id, the patient's MRN; an encounter already imported is left as it is),
+so running the job again updates or leaves unchanged, never duplicates. A bad row never stops the job: it is reported on stderr as
 ``patients.csv:17: BIRTHDATE: not a date '1990-13-01'`` and the rest goes on. If a whole batch
 fails (a concurrent writer, or a row the database refuses), its rows are retried one by one so
 that only the bad row is left out. Names, dates of birth and addresses are never printed or
@@ -32,6 +33,7 @@ from rich.table import Table
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from prm.adapters.synthea.reader import Organizations, OrganizationsFile, SyntheaExport, SyntheaFormatError
+from prm.application.appointments.import_encounters import EncounterRecord, ImportEncounters
 from prm.application.patients.import_patients import ImportPatients, PatientRecord
 from prm.application.practitioners.import_practitioners import ImportPractitioners, PractitionerRecord
 from prm.application.shared.imports import BatchOutcome, Rejection
@@ -40,7 +42,7 @@ from prm.entrypoints.library import Prm
 from prm.entrypoints.logging import configure_logging
 from prm.settings import Settings
 
-R = TypeVar("R", PatientRecord, PractitionerRecord)
+R = TypeVar("R", PatientRecord, PractitionerRecord, EncounterRecord)
 
 _PROG = "prm import synthea"
 _UNDEFINED_TABLE = "42P01"  # PostgreSQL SQLSTATE undefined_table
@@ -113,6 +115,15 @@ async def run_synthea_import(
                         export.patients.count(),
                         export.patients.records(),
                         export.patients.column_of,
+                    )
+                if export.encounters is not None:
+                    await job.run(
+                        prm,
+                        ImportEncounters,
+                        export.encounters.name,
+                        export.encounters.count(),
+                        export.encounters.records(),
+                        export.encounters.column_of,
                     )
             tenant = prm.context.tenant_id
     except _NotMigratedError as exc:

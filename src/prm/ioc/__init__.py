@@ -3,6 +3,8 @@
 from dishka import AsyncContainer, Provider, make_async_container
 from dishka.entities.validation_settings import STRICT_VALIDATION
 
+from prm.ioc.appointments import AppointmentsProvider
+from prm.ioc.identity import AuditProvider, IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
 from prm.ioc.patients import PatientsProvider
 from prm.ioc.practitioners import PractitionersProvider
@@ -10,7 +12,14 @@ from prm.settings import Settings
 
 
 def core_providers() -> list[Provider]:
-    return [InfrastructureProvider(), PatientsProvider(), PractitionersProvider()]
+    return [
+        InfrastructureProvider(),
+        PatientsProvider(),
+        PractitionersProvider(),
+        IdentityProvider(),
+        AuditProvider(),
+        AppointmentsProvider(),
+    ]
 
 
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:

@@ -9,6 +9,7 @@ from prm.adapters.clock import SystemClock
 from prm.adapters.sql.audit import SqlAuditTrail
 from prm.adapters.sql.engine import make_engine
 from prm.adapters.sql.outbox import SqlOutbox
+from prm.adapters.sql.tenancy import bind_tenant, install_tenant_binding, unbind_tenant
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.audit import AuditTrail
 from prm.application.shared.context import RequestContext
@@ -27,13 +28,18 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.APP)
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        install_tenant_binding(engine)  # PostgreSQL RLS: each transaction is bound to the tenant
         yield engine
         await engine.dispose()
 
     @provide(scope=Scope.REQUEST)
-    async def connection(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async def connection(self, engine: AsyncEngine, context: RequestContext) -> AsyncIterator[AsyncConnection]:
         async with engine.connect() as connection:  # closing without commit rolls back
-            yield connection
+            bind_tenant(connection, context.tenant_id)
+            try:
+                yield connection
+            finally:
+                unbind_tenant(connection)
 
     @provide(scope=Scope.REQUEST)
     def tenant_id(self, context: RequestContext) -> TenantId:

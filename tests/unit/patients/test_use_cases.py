@@ -24,7 +24,7 @@ from prm.domain.shared.contact import ContactPointSystem, InvalidPhoneNumber
 from prm.domain.shared.errors import RuleViolated, StaleVersion, TenantMismatch
 from prm.domain.shared.ids import PatientId, TenantId
 from prm.domain.shared.person import AdministrativeGender, HumanName
-from tests.fakes import FakeUnitOfWork, FixedClock, InMemoryOutbox, InMemoryPatients
+from tests.fakes import FakeUnitOfWork, FixedClock, InMemoryAuditTrail, InMemoryOutbox, InMemoryPatients
 from tests.unit.patients.builders import patient_input
 
 CONTEXT = RequestContext(tenant_id=TenantId(uuid4()), principal=ANONYMOUS, phone_region="US")
@@ -35,13 +35,14 @@ class World:
         self.patients = InMemoryPatients()
         self.outbox = InMemoryOutbox()
         self.uow = FakeUnitOfWork()
+        self.audit = InMemoryAuditTrail()
         self.clock = FixedClock()
 
     def register(self) -> RegisterPatient:
-        return RegisterPatient(self.patients, self.outbox, self.uow, self.clock, CONTEXT)
+        return RegisterPatient(self.patients, self.outbox, self.uow, self.clock, CONTEXT, self.audit)
 
     def update(self) -> UpdatePatient:
-        return UpdatePatient(self.patients, self.outbox, self.uow, self.clock, CONTEXT)
+        return UpdatePatient(self.patients, self.outbox, self.uow, self.clock, CONTEXT, self.audit)
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ async def test_registering_normalises_contacts_commits_once_and_records_the_even
     assert patient.tenant_id == CONTEXT.tenant_id
     assert world.uow.commits == 1
     assert world.outbox.events == [PatientRegistered(patient.id)]
-    assert await GetPatient(world.patients)(patient.id) is not None
+    assert await GetPatient(world.patients, world.audit, world.uow)(patient.id) is not None
 
 
 async def test_without_an_mrn_prm_assigns_one(world: World) -> None:
@@ -126,7 +127,7 @@ async def test_changing_the_mrn_keeps_the_other_identifiers(world: World) -> Non
     updated = await world.update()(UpdatePatientCommand(patient_id=patient.id, changes={"mrn": "NEW-1"}))
     assert updated.mrn == "NEW-1"
     assert ssn in updated.details.identifiers
-    assert await GetPatientByMrn(world.patients)("NEW-1") is not None
+    assert await GetPatientByMrn(world.patients, world.audit, world.uow)("NEW-1") is not None
 
 
 async def test_unknown_fields_and_unknown_patients(world: World) -> None:
@@ -139,8 +140,8 @@ async def test_unknown_fields_and_unknown_patients(world: World) -> None:
 
 async def test_deactivate_and_activate(world: World) -> None:
     patient = await world.register()(patient_input())
-    deactivate = DeactivatePatient(world.patients, world.outbox, world.uow, world.clock)
-    activate = ActivatePatient(world.patients, world.outbox, world.uow, world.clock)
+    deactivate = DeactivatePatient(world.patients, world.outbox, world.uow, world.clock, world.audit)
+    activate = ActivatePatient(world.patients, world.outbox, world.uow, world.clock, world.audit)
     assert (await deactivate(patient.id)).status is PatientStatus.INACTIVE
     assert (await deactivate(patient.id)).version == 2  # idempotent
     assert (await activate(patient.id)).status is PatientStatus.ACTIVE
@@ -168,7 +169,7 @@ async def register_three(world: World) -> None:
 
 async def test_search_by_name_prefix_ignores_case_and_accents(world: World) -> None:
     await register_three(world)
-    search = SearchPatients(world.patients, CONTEXT)
+    search = SearchPatients(world.patients, CONTEXT, world.audit, world.uow)
     found = await search(SearchPatientsQuery(query="AV"))
     assert [p.mrn for p in found] == ["A2", "A1"]  # Avery before Ávila
     assert [p.mrn for p in await search(SearchPatientsQuery(query="zoe avi"))] == ["A1"]
@@ -185,7 +186,7 @@ def test_search_queries_are_checked() -> None:
 
 async def test_list_free_text_and_status(world: World) -> None:
     await register_three(world)
-    listing = ListPatients(world.patients, CONTEXT)
+    listing = ListPatients(world.patients, CONTEXT, world.audit, world.uow)
     page = await listing(ListPatientsQuery(search="okaf"))
     assert [p.mrn for p in page.items] == ["A3"]
     page = await listing(ListPatientsQuery(search="+1 617 492 3500"))
@@ -196,7 +197,7 @@ async def test_list_free_text_and_status(world: World) -> None:
 
 async def test_advanced_search_needs_a_criterion_and_combines_them(world: World) -> None:
     await register_three(world)
-    find = FindPatients(world.patients, CONTEXT)
+    find = FindPatients(world.patients, CONTEXT, world.audit, world.uow)
     with pytest.raises(RuleViolated):
         await find(FindPatientsQuery())
     page = await find(FindPatientsQuery(name="av", gender=AdministrativeGender.MALE))
@@ -224,7 +225,7 @@ async def test_import_creates_then_updates_and_reports_bad_rows(world: World) ->
             provided=frozenset({"name", "gender", "birth_date", "identifiers"}),
         )
 
-    importer = ImportPatients(world.patients, world.outbox, world.uow, world.clock, CONTEXT)
+    importer = ImportPatients(world.patients, world.outbox, world.uow, world.clock, CONTEXT, world.audit)
     outcome = await importer(
         [record(2, mrn="S1"), record(3, mrn="S2", birth_date=date(2999, 1, 1)), record(4, mrn="S1")]
     )
@@ -232,13 +233,13 @@ async def test_import_creates_then_updates_and_reports_bad_rows(world: World) ->
     assert [(r.source.line, r.field) for r in outcome.rejected] == [(3, "birth_date"), (4, "mrn")]
 
     staff_phone = (ContactPointInput(system=ContactPointSystem.PHONE, value="+1 617 555 0100"),)
-    patient = await GetPatientByMrn(world.patients)("S1")
+    patient = await GetPatientByMrn(world.patients, world.audit, world.uow)("S1")
     await world.update()(UpdatePatientCommand(patient_id=patient.id, changes={"telecom": staff_phone}))
     again = await importer([record(2, mrn="S1")])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     renamed = await importer([record(2, mrn="S1", name=HumanName(family="Renamed"))])
     assert renamed.updated == 1
-    reread = await GetPatientByMrn(world.patients)("S1")
+    reread = await GetPatientByMrn(world.patients, world.audit, world.uow)("S1")
     assert reread.details.name.family == "Renamed"
     assert reread.details.phones == ["+16175550100"]  # not provided by the source: kept
 

@@ -8,6 +8,7 @@ and out (so a use case cannot change "stored" state without saving it).
 import copy
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from uuid import UUID
 
 from prm.application.practitioners.ports import (
     PractitionerCriteria,
@@ -15,6 +16,7 @@ from prm.application.practitioners.ports import (
     PractitionerRepository,
     PractitionerSummary,
 )
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense
@@ -159,3 +161,15 @@ class InMemoryPractitioners(PractitionerRepository, PractitionerFinder):
 
     async def specialities(self) -> Sequence[str]:
         return sorted({p.details.speciality for p in self._mine() if p.details.speciality}, key=lambda s: (fold(s), s))
+
+
+class InMemoryAuditTrail(AuditTrail):
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, UUID | None, tuple[str, ...]]] = []
+
+    async def record(
+        self, action: AuditAction, entity_type: str, entity_ids: Sequence[UUID] = (), changed_fields: Sequence[str] = ()
+    ) -> None:
+        ids: Sequence[UUID | None] = entity_ids or [None]
+        for entity_id in ids:
+            self.events.append((action.value, entity_type, entity_id, tuple(changed_fields)))

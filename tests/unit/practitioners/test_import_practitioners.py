@@ -11,7 +11,13 @@ from prm.application.shared.imports import Rejection, SourceRef
 from prm.domain.practitioners.events import PractitionerRegistered, PractitionerUpdated
 from prm.domain.practitioners.model import Organization
 from prm.domain.shared.ids import TenantId, new_id
-from tests.unit.practitioners.fakes import FakeUnitOfWork, FixedClock, InMemoryOutbox, InMemoryPractitioners
+from tests.unit.practitioners.fakes import (
+    FakeUnitOfWork,
+    FixedClock,
+    InMemoryAuditTrail,
+    InMemoryOutbox,
+    InMemoryPractitioners,
+)
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 TENANT = TenantId(new_id())
@@ -41,7 +47,9 @@ def clock() -> FixedClock:
 def run(
     store: InMemoryPractitioners, outbox: InMemoryOutbox, uow: FakeUnitOfWork, clock: FixedClock
 ) -> ImportPractitioners:
-    return ImportPractitioners(store, outbox, uow, clock, RequestContext(tenant_id=TENANT, principal=SYSTEM))
+    return ImportPractitioners(
+        store, outbox, uow, clock, RequestContext(tenant_id=TENANT, principal=SYSTEM), InMemoryAuditTrail()
+    )
 
 
 def record(line: int, external_id: str | None, last: str = "Smith", **more: object) -> PractitionerRecord:

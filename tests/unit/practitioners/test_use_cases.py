@@ -24,7 +24,13 @@ from prm.domain.practitioners.model import Practitioner
 from prm.domain.shared.contact import InvalidPhoneNumber
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PractitionerId, TenantId, new_id
-from tests.unit.practitioners.fakes import FakeUnitOfWork, FixedClock, InMemoryOutbox, InMemoryPractitioners
+from tests.unit.practitioners.fakes import (
+    FakeUnitOfWork,
+    FixedClock,
+    InMemoryAuditTrail,
+    InMemoryOutbox,
+    InMemoryPractitioners,
+)
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 TENANT = TenantId(new_id())
@@ -55,7 +61,12 @@ def register(
     store: InMemoryPractitioners, outbox: InMemoryOutbox, uow: FakeUnitOfWork, clock: FixedClock
 ) -> RegisterPractitioner:
     return RegisterPractitioner(
-        store, outbox, uow, clock, RequestContext(tenant_id=TENANT, principal=SYSTEM, phone_region="GB")
+        store,
+        outbox,
+        uow,
+        clock,
+        RequestContext(tenant_id=TENANT, principal=SYSTEM, phone_region="GB"),
+        InMemoryAuditTrail(),
     )
 
 
@@ -63,7 +74,9 @@ def register(
 def update(
     store: InMemoryPractitioners, outbox: InMemoryOutbox, uow: FakeUnitOfWork, clock: FixedClock
 ) -> UpdatePractitioner:
-    return UpdatePractitioner(store, outbox, uow, clock, RequestContext(tenant_id=TENANT, principal=SYSTEM))
+    return UpdatePractitioner(
+        store, outbox, uow, clock, RequestContext(tenant_id=TENANT, principal=SYSTEM), InMemoryAuditTrail()
+    )
 
 
 def given(first: str = "John", last: str = "Smith", **more: object) -> PractitionerInput:
@@ -205,7 +218,7 @@ async def test_delete_removes_the_practitioner_for_good(
     register: RegisterPractitioner, store: InMemoryPractitioners, outbox: InMemoryOutbox, uow: FakeUnitOfWork
 ) -> None:
     created = await register(given())
-    delete = DeletePractitioner(store, outbox, uow)
+    delete = DeletePractitioner(store, outbox, uow, InMemoryAuditTrail())
     with pytest.raises(StaleVersion):
         await delete(created.id, expected_version=2)
     await delete(created.id, expected_version=1)

@@ -5,7 +5,7 @@ the outbox; ``audit_tables.py``; ...) on the shared ``metadata``; importing this
 sure all of them are registered. Alembic's environment and the schema drift test use it.
 """
 
-from prm.adapters.sql import audit_tables, tables
+from prm.adapters.sql import appointments_tables, audit_tables, identity_tables, tables
 from prm.adapters.sql.tables import metadata
 
-__all__ = ["audit_tables", "metadata", "tables"]
+__all__ = ["appointments_tables", "audit_tables", "identity_tables", "metadata", "tables"]

@@ -1,8 +1,9 @@
 """Read a Synthea CSV export folder as PRM import records.
 
 Synthea (https://github.com/synthetichealth/synthea) writes one CSV file per resource type;
-PRM takes three of them: ``patients.csv`` (patients), ``providers.csv`` (practitioners) and
-``organizations.csv`` (the providers' practices, joined on ``providers.ORGANIZATION``). Column
+PRM takes four of them: ``patients.csv`` (patients), ``providers.csv`` (practitioners),
+``organizations.csv`` (the providers' practices, joined on ``providers.ORGANIZATION``) and
+``encounters.csv`` (past appointments, read by ``prm.adapters.synthea.encounters``). Column
 meanings are those of the Synthea CSV data dictionary (Synthea wiki, "CSV File Data Dictionary").
 
 Patients (one :class:`PatientRecord` per row; the header is line 1):
@@ -47,6 +48,7 @@ from datetime import date
 from pathlib import Path
 
 from prm.adapters.synthea.csv_table import CsvTable, SyntheaFormatError, count_rows
+from prm.adapters.synthea.encounters import ENCOUNTERS_CSV, EncountersFile
 from prm.application.patients.import_patients import PatientRecord
 from prm.application.patients.inputs import PatientInput
 from prm.application.practitioners.import_practitioners import PractitionerRecord
@@ -410,8 +412,8 @@ def _organization(org_id: str, organizations: Organizations | None) -> Organizat
 class SyntheaExport:
     """The files PRM reads from one Synthea CSV export folder (Synthea writes it to ``output/csv``).
 
-    ``patients`` and ``providers`` are ``None`` when the file is absent; ``organizations`` also
-    when there is no ``providers.csv`` to join it to. Raises :class:`SyntheaFormatError` when the
+    ``patients``, ``providers`` and ``encounters`` are ``None`` when the file is absent;
+    ``organizations`` also when there is no ``providers.csv`` to join it to. Raises :class:`SyntheaFormatError` when the
     folder does not exist, holds neither ``patients.csv`` nor ``providers.csv``, or a file's
     header lacks a required column.
     """
@@ -431,6 +433,8 @@ class SyntheaExport:
         self.organizations = (
             OrganizationsFile(organizations) if self.providers is not None and organizations.exists() else None
         )
+        encounters = self.folder / ENCOUNTERS_CSV
+        self.encounters = EncountersFile(encounters) if encounters.exists() else None
 
 
 # --- values -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import structlog
 
 from prm.application.patients.ports import PatientRepository
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.patients.errors import PatientNotFound
 from prm.domain.patients.model import Patient
@@ -17,7 +18,10 @@ class ActivatePatient:
     Raises ``PatientNotFound`` (404) and ``PatientIsDeceased`` (422) for a deceased patient.
     """
 
-    def __init__(self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(
+        self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock, audit: AuditTrail
+    ) -> None:
+        self._audit = audit
         self._patients = patients
         self._outbox = outbox
         self._uow = uow
@@ -32,6 +36,7 @@ class ActivatePatient:
         if patient.version != version:
             await self._patients.save(patient, expected_version=version)
             await self._outbox.add(patient.events)
+            await self._audit.record(AuditAction.UPDATE, "patient", [patient.id], ["status"])
             await self._uow.commit()
             log.info("patient.activated", patient_id=str(patient.id))
         return patient

@@ -5,8 +5,10 @@ from datetime import date
 
 from prm.application.patients.ports import PatientCriteria, PatientFinder
 from prm.application.patients.text_match import name_prefixes, phone_digits
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import Page, PageRequest
+from prm.application.shared.ports import UnitOfWork
 from prm.domain.patients.model import Patient, PatientStatus
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.person import AdministrativeGender
@@ -30,11 +32,14 @@ class FindPatientsQuery:
 
 
 class FindPatients:
-    """Patients matching all the criteria; at least one criterion is required (422 otherwise)."""
+    """Patients matching all the criteria; at least one criterion is required (422 otherwise).
+    Records a ``search`` audit event per patient found and commits."""
 
-    def __init__(self, finder: PatientFinder, context: RequestContext) -> None:
+    def __init__(self, finder: PatientFinder, context: RequestContext, audit: AuditTrail, uow: UnitOfWork) -> None:
         self._finder = finder
         self._context = context
+        self._audit = audit
+        self._uow = uow
 
     async def __call__(self, query: FindPatientsQuery) -> Page[Patient]:
         if all(
@@ -61,4 +66,7 @@ class FindPatients:
             city=fold(query.city.strip()) if query.city else None,
             status=query.status,
         )
-        return await self._finder.find(criteria, query.page)
+        page = await self._finder.find(criteria, query.page)
+        await self._audit.record(AuditAction.SEARCH, "patient", [p.id for p in page.items])
+        await self._uow.commit()
+        return page

@@ -7,9 +7,11 @@ import structlog
 
 from prm.application.patients.inputs import PatientInput, build_details
 from prm.application.patients.ports import PatientRepository
+from prm.application.shared.audit import AuditAction, AuditTrail, record_updates
 from prm.application.shared.context import RequestContext
 from prm.application.shared.imports import BatchOutcome, Rejection, SourceRef
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
+from prm.domain.patients.events import PatientUpdated
 from prm.domain.patients.model import MRN_TYPE, Identifier, Patient, PatientDetails
 from prm.domain.shared.errors import RuleViolated
 
@@ -34,13 +36,22 @@ class ImportPatients:
       line and the field at fault; the rest of the batch goes on.
     - Identifiers merge by system: the source's replace those of the same system, others stay.
     - A patient whose provided fields are unchanged is counted ``unchanged`` and not written.
+    - Each created or changed patient gets one audit event (``create``, or ``update`` naming its
+      changed fields), in the batch's transaction.
     - Raises ``Conflict`` if the batch collides with a concurrent writer (nothing is written):
       the caller may retry the rows one by one.
     """
 
     def __init__(
-        self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock, context: RequestContext
+        self,
+        patients: PatientRepository,
+        outbox: Outbox,
+        uow: UnitOfWork,
+        clock: Clock,
+        context: RequestContext,
+        audit: AuditTrail,
     ) -> None:
+        self._audit = audit
         self._patients = patients
         self._outbox = outbox
         self._uow = uow
@@ -89,6 +100,15 @@ class ImportPatients:
         await self._patients.save_many(changed)
         await self._outbox.add(
             [event for p in created for event in p.events] + [event for p, _ in changed for event in p.events]
+        )
+        await self._audit.record(AuditAction.CREATE, "patient", [p.id for p in created])
+        await record_updates(
+            self._audit,
+            "patient",
+            [
+                (p.id, [f for e in p.events if isinstance(e, PatientUpdated) for f in e.changed_fields])
+                for p, _ in changed
+            ],
         )
         await self._uow.commit()
         outcome.created += len(created)

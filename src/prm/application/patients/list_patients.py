@@ -4,8 +4,10 @@ from dataclasses import dataclass, field
 
 from prm.application.patients.ports import PatientCriteria, PatientFinder
 from prm.application.patients.text_match import free_text
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import Page, PageRequest
+from prm.application.shared.ports import UnitOfWork
 from prm.domain.patients.model import Patient, PatientStatus
 
 
@@ -18,12 +20,18 @@ class ListPatientsQuery:
 
 class ListPatients:
     """A page of the tenant's patients, optionally filtered by free text (name, phone, email or
-    MRN) and status, ordered by family then given name."""
+    MRN) and status, ordered by family then given name. Records a ``search`` audit event per patient
+    listed (one without an id when none is) and commits."""
 
-    def __init__(self, finder: PatientFinder, context: RequestContext) -> None:
+    def __init__(self, finder: PatientFinder, context: RequestContext, audit: AuditTrail, uow: UnitOfWork) -> None:
         self._finder = finder
         self._context = context
+        self._audit = audit
+        self._uow = uow
 
     async def __call__(self, query: ListPatientsQuery) -> Page[Patient]:
         text = free_text(query.search, self._context.phone_region) if query.search and query.search.strip() else None
-        return await self._finder.find(PatientCriteria(text=text, status=query.status), query.page)
+        page = await self._finder.find(PatientCriteria(text=text, status=query.status), query.page)
+        await self._audit.record(AuditAction.SEARCH, "patient", [p.id for p in page.items])
+        await self._uow.commit()
+        return page

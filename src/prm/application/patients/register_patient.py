@@ -4,6 +4,7 @@ import structlog
 
 from prm.application.patients.inputs import PatientInput, build_details
 from prm.application.patients.ports import PatientRepository
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.patients.errors import DuplicateMrn
@@ -19,12 +20,19 @@ class RegisterPatient:
     - The MRN is the given one, or a random ``PRM…`` number when none is given.
     - Phones become E.164 in the tenant's phone region; emails are syntax-checked.
     - Raises ``DuplicateMrn`` (409) when the tenant has the MRN already, ``RuleViolated`` (422).
-    - Records ``PatientRegistered`` in the outbox.
+    - Records ``PatientRegistered`` in the outbox and a ``create`` audit event, in the same transaction.
     """
 
     def __init__(
-        self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock, context: RequestContext
+        self,
+        patients: PatientRepository,
+        outbox: Outbox,
+        uow: UnitOfWork,
+        clock: Clock,
+        context: RequestContext,
+        audit: AuditTrail,
     ) -> None:
+        self._audit = audit
         self._patients = patients
         self._outbox = outbox
         self._uow = uow
@@ -38,6 +46,7 @@ class RegisterPatient:
         patient = Patient.register(tenant_id=self._context.tenant_id, details=details, now=self._clock.now())
         await self._patients.add(patient)
         await self._outbox.add(patient.events)
+        await self._audit.record(AuditAction.CREATE, "patient", [patient.id])
         await self._uow.commit()
         log.info("patient.registered", patient_id=str(patient.id))
         return patient

@@ -6,8 +6,10 @@ from enum import StrEnum
 
 from prm.application.patients.ports import PatientCriteria, PatientFinder
 from prm.application.patients.text_match import name_prefixes, phone_digits
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import PageRequest
+from prm.application.shared.ports import UnitOfWork
 from prm.domain.patients.model import Patient
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.text import fold
@@ -40,11 +42,14 @@ class SearchPatientsQuery:
 
 class SearchPatients:
     """Patients whose name (case- and accent-insensitive prefixes of given and family names),
-    phone (any format the user typed), MRN (exact) or email (fragment) matches."""
+    phone (any format the user typed), MRN (exact) or email (fragment) matches. Records a ``search``
+    audit event per patient found and commits."""
 
-    def __init__(self, finder: PatientFinder, context: RequestContext) -> None:
+    def __init__(self, finder: PatientFinder, context: RequestContext, audit: AuditTrail, uow: UnitOfWork) -> None:
         self._finder = finder
         self._context = context
+        self._audit = audit
+        self._uow = uow
 
     async def __call__(self, query: SearchPatientsQuery) -> Sequence[Patient]:
         text = query.query.strip()
@@ -61,4 +66,6 @@ class SearchPatients:
             case SearchType.EMAIL:
                 criteria = PatientCriteria(email=fold(text))
         page = await self._finder.find(criteria, PageRequest(1, query.limit))
+        await self._audit.record(AuditAction.SEARCH, "patient", [p.id for p in page.items])
+        await self._uow.commit()
         return page.items

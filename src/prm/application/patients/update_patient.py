@@ -7,9 +7,11 @@ import structlog
 
 from prm.application.patients.inputs import ContactPointInput, build_telecom, mrn_identifier, other_identifiers
 from prm.application.patients.ports import PatientRepository
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.patients.errors import DuplicateMrn, InvalidPatient, PatientNotFound
+from prm.domain.patients.events import PatientUpdated
 from prm.domain.patients.model import MRN_TYPE, Identifier, Patient, PatientDetails
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PatientId
@@ -39,12 +41,19 @@ class UpdatePatient:
     Raises ``PatientNotFound`` (404), ``StaleVersion`` (409) when ``expected_version`` is not the
     current one, ``DuplicateMrn`` (409), ``RuleViolated`` (422). Records ``PatientUpdated`` with
     the names (never the values) of the fields that changed; an update that changes nothing
-    leaves the version as it is.
+    leaves the version as it is, and no audit event (a change leaves one ``update`` event).
     """
 
     def __init__(
-        self, patients: PatientRepository, outbox: Outbox, uow: UnitOfWork, clock: Clock, context: RequestContext
+        self,
+        patients: PatientRepository,
+        outbox: Outbox,
+        uow: UnitOfWork,
+        clock: Clock,
+        context: RequestContext,
+        audit: AuditTrail,
     ) -> None:
+        self._audit = audit
         self._patients = patients
         self._outbox = outbox
         self._uow = uow
@@ -73,6 +82,8 @@ class UpdatePatient:
         if patient.revise(self._clock.now(), **changes):
             await self._patients.save(patient, expected_version=version)
             await self._outbox.add(patient.events)
+            changed = [f for e in patient.events if isinstance(e, PatientUpdated) for f in e.changed_fields]
+            await self._audit.record(AuditAction.UPDATE, "patient", [patient.id], list(dict.fromkeys(changed)))
             await self._uow.commit()
             log.info("patient.updated", patient_id=str(patient.id), version=patient.version)
         return patient

@@ -3,6 +3,7 @@
 import structlog
 
 from prm.application.practitioners.ports import PractitionerRepository
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Outbox, UnitOfWork
 from prm.domain.practitioners.errors import PractitionerNotFound
 from prm.domain.shared.errors import StaleVersion
@@ -16,10 +17,14 @@ class DeletePractitioner:
     set ``is_active`` to false with an update instead).
 
     ``expected_version`` (from ``If-Match``) makes the deletion conditional. Raises
-    ``PractitionerNotFound`` (404) and ``StaleVersion`` (409). Records ``PractitionerDeleted``.
+    ``PractitionerNotFound`` (404) and ``StaleVersion`` (409). Records ``PractitionerDeleted`` and a
+    ``delete`` audit event.
     """
 
-    def __init__(self, practitioners: PractitionerRepository, outbox: Outbox, uow: UnitOfWork) -> None:
+    def __init__(
+        self, practitioners: PractitionerRepository, outbox: Outbox, uow: UnitOfWork, audit: AuditTrail
+    ) -> None:
+        self._audit = audit
         self._practitioners = practitioners
         self._outbox = outbox
         self._uow = uow
@@ -36,5 +41,6 @@ class DeletePractitioner:
         practitioner.delete()
         await self._practitioners.remove(practitioner)
         await self._outbox.add(practitioner.events)
+        await self._audit.record(AuditAction.DELETE, "practitioner", [practitioner.id])
         await self._uow.commit()
         log.info("practitioner.deleted", practitioner_id=str(practitioner.id))

@@ -7,10 +7,12 @@ import structlog
 
 from prm.application.practitioners.inputs import EDITABLE_FIELDS, PractitionerInput, build_details
 from prm.application.practitioners.ports import PractitionerRepository
+from prm.application.shared.audit import AuditAction, AuditTrail, record_updates
 from prm.application.shared.context import RequestContext
 from prm.application.shared.imports import BatchOutcome, Rejection, SourceRef
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.practitioners.errors import InvalidPractitioner
+from prm.domain.practitioners.events import PractitionerUpdated
 from prm.domain.practitioners.model import Practitioner, PractitionerDetails
 from prm.domain.shared.errors import RuleViolated
 
@@ -37,7 +39,8 @@ class ImportPractitioners:
     - Existing practitioners take every field of the source (the source is the system of record
       for what it sends); one whose fields are all unchanged is counted ``unchanged`` and not
       written, the others are ``updated`` (version + 1).
-    - Events go to the outbox; the batch is committed once.
+    - Events go to the outbox, one audit event per created or changed practitioner (``create``,
+      or ``update`` naming its changed fields); the batch is committed once.
     - Raises ``Conflict`` (``StaleVersion``, ``DuplicateLicense``, ``DuplicateExternalId``) if the
       batch collides with a concurrent writer; nothing is written then, and the caller may retry.
     """
@@ -49,7 +52,9 @@ class ImportPractitioners:
         uow: UnitOfWork,
         clock: Clock,
         context: RequestContext,
+        audit: AuditTrail,
     ) -> None:
+        self._audit = audit
         self._practitioners = practitioners
         self._outbox = outbox
         self._uow = uow
@@ -95,6 +100,16 @@ class ImportPractitioners:
         await self._practitioners.save_many(changed)
         await self._outbox.add(
             [event for p in created for event in p.events] + [event for p, _ in changed for event in p.events]
+        )
+        if created:
+            await self._audit.record(AuditAction.CREATE, "practitioner", [p.id for p in created])
+        await record_updates(
+            self._audit,
+            "practitioner",
+            [
+                (p.id, [f for e in p.events if isinstance(e, PractitionerUpdated) for f in e.changed_fields])
+                for p, _ in changed
+            ],
         )
         await self._uow.commit()
         outcome.created += len(created)

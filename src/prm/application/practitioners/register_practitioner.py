@@ -4,6 +4,7 @@ import structlog
 
 from prm.application.practitioners.inputs import PractitionerInput, build_details
 from prm.application.practitioners.ports import PractitionerRepository
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense
@@ -19,7 +20,7 @@ class RegisterPractitioner:
       region; the email is syntax-checked and normalised.
     - Raises ``DuplicateLicense`` / ``DuplicateExternalId`` (409) when another practitioner of
       the tenant has the license number / external id, ``RuleViolated`` (422) naming the field.
-    - Records ``PractitionerRegistered`` in the outbox.
+    - Records ``PractitionerRegistered`` in the outbox and a ``create`` audit event.
     """
 
     def __init__(
@@ -29,7 +30,9 @@ class RegisterPractitioner:
         uow: UnitOfWork,
         clock: Clock,
         context: RequestContext,
+        audit: AuditTrail,
     ) -> None:
+        self._audit = audit
         self._practitioners = practitioners
         self._outbox = outbox
         self._uow = uow
@@ -48,6 +51,7 @@ class RegisterPractitioner:
         practitioner = Practitioner.register(tenant_id=self._context.tenant_id, details=details, now=self._clock.now())
         await self._practitioners.add(practitioner)
         await self._outbox.add(practitioner.events)
+        await self._audit.record(AuditAction.CREATE, "practitioner", [practitioner.id])
         await self._uow.commit()
         log.info("practitioner.registered", practitioner_id=str(practitioner.id))
         return practitioner

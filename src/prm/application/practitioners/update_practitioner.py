@@ -7,9 +7,11 @@ import structlog
 
 from prm.application.practitioners.inputs import normalize_changes
 from prm.application.practitioners.ports import PractitionerRepository
+from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense, PractitionerNotFound
+from prm.domain.practitioners.events import PractitionerUpdated
 from prm.domain.practitioners.model import Practitioner
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PractitionerId
@@ -34,7 +36,8 @@ class UpdatePractitioner:
     Raises ``PractitionerNotFound`` (404), ``StaleVersion`` (409) when ``expected_version`` is not
     the current one, ``DuplicateLicense`` / ``DuplicateExternalId`` (409), ``RuleViolated`` (422)
     naming the field. Records ``PractitionerUpdated`` with the names (never the values) of the
-    fields that changed; an update that changes nothing leaves the version as it is.
+    fields that changed, and an ``update`` audit event naming them; an update that changes nothing
+    leaves the version as it is.
     """
 
     def __init__(
@@ -44,7 +47,9 @@ class UpdatePractitioner:
         uow: UnitOfWork,
         clock: Clock,
         context: RequestContext,
+        audit: AuditTrail,
     ) -> None:
+        self._audit = audit
         self._practitioners = practitioners
         self._outbox = outbox
         self._uow = uow
@@ -66,6 +71,10 @@ class UpdatePractitioner:
         if practitioner.revise(self._clock.now(), **changes):
             await self._practitioners.save(practitioner, expected_version=version)
             await self._outbox.add(practitioner.events)
+            changed = [f for e in practitioner.events if isinstance(e, PractitionerUpdated) for f in e.changed_fields]
+            await self._audit.record(
+                AuditAction.UPDATE, "practitioner", [practitioner.id], list(dict.fromkeys(changed))
+            )
             await self._uow.commit()
             log.info("practitioner.updated", practitioner_id=str(practitioner.id), version=practitioner.version)
         return practitioner

@@ -29,3 +29,13 @@ class AuditTrail(Protocol):
         self, action: AuditAction, entity_type: str, entity_ids: Sequence[UUID] = (), changed_fields: Sequence[str] = ()
     ) -> None:
         """One event per entity id (one event with no id for a search that found nothing)."""
+
+
+async def record_updates(audit: AuditTrail, entity_type: str, changes: Sequence[tuple[UUID, Sequence[str]]]) -> None:
+    """One ``update`` event per entity with its own changed field names, in as few calls as there
+    are distinct sets of names (batch imports change the same few fields on many records)."""
+    groups: dict[tuple[str, ...], list[UUID]] = {}
+    for entity_id, fields in changes:
+        groups.setdefault(tuple(dict.fromkeys(fields)), []).append(entity_id)
+    for fields, ids in groups.items():
+        await audit.record(AuditAction.UPDATE, entity_type, ids, fields)

@@ -3,7 +3,7 @@
 Every error a use case may raise derives from :class:`DomainError` and sets a stable ``code``
 (``"<context>.<snake_case>"``). Entrypoints map the *category* to a protocol status once for the
 whole application: :class:`RuleViolated` 422, :class:`NotFound` 404, :class:`Conflict` 409,
-:class:`Forbidden` 403.
+:class:`Forbidden` 403, :class:`Unauthenticated` 401, :class:`RateLimited` 429.
 """
 
 
@@ -47,6 +47,22 @@ class Forbidden(DomainError):
     """The caller may not do this (HTTP 403)."""
 
     code = "prm.forbidden"
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: missing, wrong, expired or revoked (HTTP 401)."""
+
+    code = "prm.unauthenticated"
+
+
+class RateLimited(DomainError):
+    """Too many attempts; ``retry_after`` is the number of seconds to wait (HTTP 429)."""
+
+    code = "prm.rate_limited"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class StaleVersion(Conflict):

@@ -11,12 +11,18 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from prm.entrypoints.http.admin import ApiKeyController, RoleController, UserController
+from prm.entrypoints.http.appointments import AppointmentController, patient_appointments
+from prm.entrypoints.http.audit import AuditController
+from prm.entrypoints.http.auth import AuthController
 from prm.entrypoints.http.context import HttpContextProvider
 from prm.entrypoints.http.health import health, ready
 from prm.entrypoints.http.patients import PatientController
 from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
+from prm.entrypoints.http.scheduling import LocationController, ScheduleController, WaitlistController
+from prm.entrypoints.http.security import SECURITY_COMPONENTS, document_permissions, require_permission
 from prm.entrypoints.logging import configure_logging
 from prm.ioc import make_container
 from prm.settings import Settings
@@ -28,6 +34,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
     """Build the app for ``settings`` (default: from the environment). ``overrides`` are dishka
     providers with ``override=True`` (tests use them to freeze the clock, for instance)."""
     settings = settings or Settings.from_env()
+    settings.signing_keys()  # refuses to start in production without PRM_JWT_KEYS
     configure_logging(settings)
     container = make_container(settings, LitestarProvider(), HttpContextProvider(), *overrides)
 
@@ -40,16 +47,34 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
         finally:
             await container.close()
 
-    api = Router(API_PREFIX, route_handlers=[PatientController, PractitionerController])
+    api = Router(
+        API_PREFIX,
+        route_handlers=[
+            AuthController,
+            UserController,
+            RoleController,
+            ApiKeyController,
+            AuditController,
+            PatientController,
+            PractitionerController,
+            AppointmentController,
+            patient_appointments,
+            LocationController,
+            ScheduleController,
+            WaitlistController,
+        ],
+    )
     app = Litestar(
         route_handlers=[api, health, ready],
         exception_handlers=EXCEPTION_HANDLERS,
+        guards=[require_permission],  # every route declares opt permission/public: see security.py
         lifespan=[lifespan],
         logging_config=None,
         openapi_config=OpenAPIConfig(
             title="PRM API",
             version="0.1.0",
-            path=f"{API_PREFIX}/docs",
+            openapi_router=Router(f"{API_PREFIX}/docs", route_handlers=[], opt={"public": True}),
+            components=SECURITY_COMPONENTS,
             description="Patient relationship management: patients, practitioners and, in time, appointments, "
             "journeys, communications and tickets. Errors are RFC 9457 problem details.",
             render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
@@ -57,6 +82,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
         debug=False,
     )
     setup_dishka(container, app)
+    document_permissions(app)
     # Outermost, around routing too, so that 404s and 405s also carry the request id.
     wrapped: Any = RequestIdMiddleware(cast(Any, app.asgi_handler), access_log=settings.access_log)
     app.asgi_handler = wrapped

@@ -15,13 +15,13 @@ class Health(msgspec.Struct, frozen=True):
     status: str
 
 
-@get("/health", tags=["operations"], summary="Liveness")
+@get("/health", opt={"public": True}, tags=["operations"], summary="Liveness")
 async def health() -> Health:
     """The process is up. No database access."""
     return Health(status="ok")
 
 
-@get("/ready", tags=["operations"], summary="Readiness")
+@get("/ready", opt={"public": True}, tags=["operations"], summary="Readiness")
 async def ready(request: Request[Any, Any, Any]) -> Response[Health]:
     """200 when the database answers ``SELECT 1`` within 2 seconds, 503 otherwise."""
     engine: AsyncEngine = request.app.state.engine

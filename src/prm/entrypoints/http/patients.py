@@ -50,7 +50,7 @@ class PatientController(Controller):
     path = "/patients"
     tags = ("patients",)
 
-    @get(responses=problem_responses(403, 422), summary="List patients")
+    @get(opt={"permission": "patients:read"}, responses=problem_responses(403, 422), summary="List patients")
     @inject
     async def list_patients(
         self,
@@ -68,7 +68,7 @@ class PatientController(Controller):
         result = await list_patients(ListPatientsQuery(page=PageRequest(page, page_size), search=search, status=status))
         return page_response(result.map(patient_simple))
 
-    @get("/search", responses=problem_responses(422), summary="Quick search")
+    @get("/search", opt={"permission": "patients:read"}, responses=problem_responses(422), summary="Quick search")
     @inject
     async def search_patients(
         self,
@@ -86,7 +86,13 @@ class PatientController(Controller):
         found = await search_patients(SearchPatientsQuery(query=search_query, type=type, limit=limit))
         return [patient_simple(p) for p in found]
 
-    @post("/search", status_code=200, responses=problem_responses(403, 422), summary="Advanced search")
+    @post(
+        "/search",
+        opt={"permission": "patients:read"},
+        status_code=200,
+        responses=problem_responses(403, 422),
+        summary="Advanced search",
+    )
     @inject
     async def find_patients(
         self,
@@ -112,7 +118,7 @@ class PatientController(Controller):
         )
         return page_response(result.map(patient_simple))
 
-    @get("/stats/demographics", summary="Demographics")
+    @get("/stats/demographics", opt={"permission": "patients:read"}, summary="Demographics")
     @inject
     async def demographics(self, get_demographics: FromDishka[GetPatientDemographics]) -> DemographicsResponse:
         """Counts by gender, age band (age today), status and city of the tenant's patients."""
@@ -125,21 +131,33 @@ class PatientController(Controller):
             by_city=dict(stats.by_city),
         )
 
-    @get("/mrn/{mrn:str}", responses=problem_responses(404), summary="Get a patient by MRN")
+    @get(
+        "/mrn/{mrn:str}",
+        opt={"permission": "patients:read"},
+        responses=problem_responses(404),
+        summary="Get a patient by MRN",
+    )
     @inject
     async def get_by_mrn(
         self, mrn: FromPath[str], get_patient_by_mrn: FromDishka[GetPatientByMrn]
     ) -> Response[PatientResponse]:
         return _with_etag(await get_patient_by_mrn(mrn))
 
-    @get("/{patient_id:uuid}", responses=problem_responses(404), summary="Get a patient")
+    @get(
+        "/{patient_id:uuid}",
+        opt={"permission": "patients:read"},
+        responses=problem_responses(404),
+        summary="Get a patient",
+    )
     @inject
     async def get_patient(
         self, patient_id: FromPath[UUID], get_patient: FromDishka[GetPatient]
     ) -> Response[PatientResponse]:
         return _with_etag(await get_patient(PatientId(patient_id)))
 
-    @post(responses=problem_responses(403, 409, 422), summary="Register a patient")
+    @post(
+        opt={"permission": "patients:write"}, responses=problem_responses(403, 409, 422), summary="Register a patient"
+    )
     @inject
     async def create_patient(
         self,
@@ -151,7 +169,12 @@ class PatientController(Controller):
         context.ensure_tenant(data.tenant_id)
         return _with_etag(await register(to_patient_input(data)), status_code=201)
 
-    @patch("/{patient_id:uuid}", responses=problem_responses(403, 404, 409, 422), summary="Update a patient")
+    @patch(
+        "/{patient_id:uuid}",
+        opt={"permission": "patients:write"},
+        responses=problem_responses(403, 404, 409, 422),
+        summary="Update a patient",
+    )
     @inject
     async def update_patient(
         self,
@@ -172,7 +195,13 @@ class PatientController(Controller):
         )
         return _with_etag(patient)
 
-    @delete("/{patient_id:uuid}", status_code=200, responses=problem_responses(404), summary="Deactivate a patient")
+    @delete(
+        "/{patient_id:uuid}",
+        opt={"permission": "patients:write"},
+        status_code=200,
+        responses=problem_responses(404),
+        summary="Deactivate a patient",
+    )
     @inject
     async def delete_patient(
         self, patient_id: FromPath[UUID], deactivate: FromDishka[DeactivatePatient]
@@ -183,6 +212,7 @@ class PatientController(Controller):
 
     @post(
         "/{patient_id:uuid}/activate",
+        opt={"permission": "patients:write"},
         status_code=200,
         responses=problem_responses(404, 422),
         summary="Re-activate a patient",

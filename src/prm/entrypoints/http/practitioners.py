@@ -56,7 +56,7 @@ class PractitionerController(Controller):
     path = "/practitioners"
     tags = ("practitioners",)
 
-    @get(responses=problem_responses(403, 422), summary="List practitioners")
+    @get(opt={"permission": "practitioners:read"}, responses=problem_responses(403, 422), summary="List practitioners")
     @inject
     async def list_practitioners(
         self,
@@ -80,7 +80,12 @@ class PractitionerController(Controller):
         )
         return page_response(result.map(practitioner_response))
 
-    @get("/simple", responses=problem_responses(403, 422), summary="List practitioners for dropdowns")
+    @get(
+        "/simple",
+        opt={"permission": "practitioners:read"},
+        responses=problem_responses(403, 422),
+        summary="List practitioners for dropdowns",
+    )
     @inject
     async def list_simple(
         self,
@@ -96,7 +101,12 @@ class PractitionerController(Controller):
         found = await list_simple(ListPractitionersSimpleQuery(speciality=speciality, active_only=active_only))
         return [practitioner_simple(s) for s in found]
 
-    @get("/specialities", responses=problem_responses(403), summary="List specialities in use")
+    @get(
+        "/specialities",
+        opt={"permission": "practitioners:read"},
+        responses=problem_responses(403),
+        summary="List specialities in use",
+    )
     @inject
     async def list_specialities(
         self,
@@ -108,14 +118,23 @@ class PractitionerController(Controller):
         context.ensure_tenant(tenant_id)
         return list(await list_specialities())
 
-    @get("/{practitioner_id:uuid}", responses=problem_responses(404), summary="Get a practitioner")
+    @get(
+        "/{practitioner_id:uuid}",
+        opt={"permission": "practitioners:read"},
+        responses=problem_responses(404),
+        summary="Get a practitioner",
+    )
     @inject
     async def get_practitioner(
         self, practitioner_id: FromPath[UUID], get_practitioner: FromDishka[GetPractitioner]
     ) -> Response[PractitionerResponse]:
         return _with_etag(await get_practitioner(PractitionerId(practitioner_id)))
 
-    @post(responses=problem_responses(403, 409, 422), summary="Create a practitioner")
+    @post(
+        opt={"permission": "practitioners:write"},
+        responses=problem_responses(403, 409, 422),
+        summary="Create a practitioner",
+    )
     @inject
     async def create_practitioner(
         self,
@@ -127,7 +146,12 @@ class PractitionerController(Controller):
         context.ensure_tenant(data.tenant_id)
         return _with_etag(await register(to_practitioner_input(data)), status_code=201)
 
-    @patch("/{practitioner_id:uuid}", responses=problem_responses(403, 404, 409, 422), summary="Update a practitioner")
+    @patch(
+        "/{practitioner_id:uuid}",
+        opt={"permission": "practitioners:write"},
+        responses=problem_responses(403, 404, 409, 422),
+        summary="Update a practitioner",
+    )
     @inject
     async def update_practitioner(
         self,
@@ -152,6 +176,7 @@ class PractitionerController(Controller):
 
     @delete(
         "/{practitioner_id:uuid}",
+        opt={"permission": "practitioners:write"},
         status_code=204,
         responses=problem_responses(404, 409, 422),
         summary="Delete a practitioner",

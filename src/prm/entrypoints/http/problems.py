@@ -15,7 +15,15 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from prm.domain.shared.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolated
+from prm.domain.shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    RuleViolated,
+    Unauthenticated,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -26,6 +34,8 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Conflict, 409),
     (Forbidden, 403),
     (RuleViolated, 422),
+    (Unauthenticated, 401),
+    (RateLimited, 429),
 )
 _TITLES = {
     400: "Bad Request",
@@ -108,7 +118,12 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if isinstance(exc, RuleViolated) and exc.field:
         errors = [FieldError(loc=_location(request, exc.field), msg=exc.detail, type=exc.code)]
     log.info("request.refused", code=exc.code, status=status)
-    return problem_response(request, status, exc.code, exc.detail, errors)
+    headers = None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, Unauthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return problem_response(request, status, exc.code, exc.detail, errors, headers=headers)
 
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

@@ -1,0 +1,95 @@
+"""Access tokens: HS256 JWTs through Litestar's JWT support (PyJWT underneath).
+
+Claims: ``iss``, ``aud``, ``sub`` (user id), ``iat``, ``exp`` (15 minutes), ``tenant`` (tenant
+id), ``roles``, ``perms`` (permissions at issue time), ``rgn`` (the tenant's phone region). The
+header's ``kid`` names the signing key: several keys can be configured, the first signs, all
+verify, so keys are rotated by adding a new one in front and dropping the old one after 15
+minutes. Verification reads no database.
+"""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC
+from uuid import UUID
+
+import jwt
+from litestar.exceptions import NotAuthorizedException
+from litestar.security.jwt import Token
+
+from prm.application.identity.ports import AccessClaims, AccessTokens, IssuedToken
+from prm.domain.identity.errors import InvalidCredentials
+from prm.domain.shared.ids import TenantId
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "tenant", "perms")
+
+
+@dataclass
+class _SignedToken(Token):
+    """Litestar's ``Token`` with a ``kid`` header (``Token.encode`` sets none)."""
+
+    def encode_with_kid(self, secret: str, kid: str) -> str:
+        payload = {k: v for k, v in asdict(self).items() if v is not None and k != "extras"}
+        payload.update(self.extras)
+        return jwt.encode(payload, secret, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+class JwtAccessTokens(AccessTokens):
+    """``keys`` maps key ids to secrets (≥ 32 bytes); ``signing_kid`` is the one that signs."""
+
+    def __init__(self, *, keys: Mapping[str, str], signing_kid: str, issuer: str, audience: str) -> None:
+        if signing_kid not in keys:
+            raise ValueError(f"no key with id {signing_kid!r}")
+        self._keys = dict(keys)
+        self._signing_kid = signing_kid
+        self._issuer = issuer
+        self._audience = audience
+
+    def issue(self, claims: AccessClaims) -> IssuedToken:
+        token = _SignedToken(
+            exp=claims.expires_at,
+            sub=claims.subject,
+            iss=self._issuer,
+            aud=self._audience,
+            extras={
+                "tenant": str(claims.tenant_id),
+                "roles": list(claims.roles),
+                "perms": sorted(claims.permissions),
+                "rgn": claims.phone_region,
+            },
+        )
+        encoded = token.encode_with_kid(self._keys[self._signing_kid], self._signing_kid)
+        return IssuedToken(encoded, token.exp.replace(tzinfo=UTC) if token.exp.tzinfo is None else token.exp)
+
+    def verify(self, token: str) -> AccessClaims:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise InvalidCredentials("the access token is malformed") from exc
+        secret = self._keys.get(kid) if isinstance(kid, str) else None
+        if secret is None:
+            raise InvalidCredentials("the access token was signed with an unknown key")
+        try:
+            decoded = Token.decode(
+                token,
+                secret,
+                ALGORITHM,
+                audience=self._audience,
+                issuer=self._issuer,
+                require_claims=REQUIRED_CLAIMS,
+            )
+            extras = decoded.extras
+            perms = extras["perms"]
+            roles = extras.get("roles", [])
+            if not isinstance(perms, list) or not isinstance(roles, list):
+                raise TypeError("perms and roles are lists")
+            return AccessClaims(
+                subject=str(UUID(decoded.sub)),
+                tenant_id=TenantId(UUID(str(extras["tenant"]))),
+                roles=tuple(str(r) for r in roles),
+                permissions=frozenset(str(p) for p in perms),
+                phone_region=str(extras.get("rgn") or "US"),
+                expires_at=decoded.exp,
+            )
+        except (NotAuthorizedException, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InvalidCredentials("the access token is invalid or expired") from exc

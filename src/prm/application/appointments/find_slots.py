@@ -1,0 +1,142 @@
+"""Conversational booking, step 1 (reference API ``POST /appointments/find-slots``): a short
+numbered list of slots, held for the patient for a few minutes."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+
+import structlog
+
+from prm.application.appointments.policy import SchedulingPolicy
+from prm.application.appointments.ports import HoldRepository, PatientDirectory, PractitionerDirectory
+from prm.application.appointments.slots import AvailableSlot, SlotSearch
+from prm.application.shared.context import RequestContext
+from prm.application.shared.ports import Clock, UnitOfWork
+from prm.domain.appointments.errors import InvalidSchedule, PatientNotFound, PractitionerNotFound
+from prm.domain.appointments.model import Period
+from prm.domain.appointments.schedule import Weekday
+from prm.domain.appointments.waitlist import Hold, HoldKind, HoldStatus, PartOfDay
+from prm.domain.shared.ids import PatientId, PractitionerId, new_id
+
+log = structlog.get_logger(__name__)
+MAX_CHOICES = 10
+_SEARCH_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindSlotsCommand:
+    """Dates are local to each location; without them the next 14 days. ``part_of_day`` and
+    ``weekdays`` filter on the location's wall-clock time."""
+
+    patient_id: PatientId
+    practitioner_id: PractitionerId | None = None
+    speciality: str | None = None
+    location_id: UUID | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    part_of_day: PartOfDay | None = None
+    weekdays: tuple[Weekday, ...] = ()
+    duration: timedelta | None = None
+    count: int = 5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlotChoices:
+    """The numbered choices (``number`` 1…n is each hold's ordinal) and when they expire (UTC)."""
+
+    conversation_id: UUID
+    expires_at: datetime
+    choices: list[tuple[Hold, AvailableSlot]]
+
+
+class FindSlots:
+    """Releases the patient's earlier conversational holds, then holds up to ``count`` (1-10) slots.
+
+    Raises ``PatientNotFound`` / ``PractitionerNotFound`` (404), ``InvalidSchedule`` (422).
+    """
+
+    def __init__(
+        self,
+        search: SlotSearch,
+        holds: HoldRepository,
+        patients: PatientDirectory,
+        practitioners: PractitionerDirectory,
+        policy: SchedulingPolicy,
+        uow: UnitOfWork,
+        clock: Clock,
+        context: RequestContext,
+    ) -> None:
+        self._search = search
+        self._holds = holds
+        self._patients = patients
+        self._practitioners = practitioners
+        self._policy = policy
+        self._uow = uow
+        self._clock = clock
+        self._context = context
+
+    async def __call__(self, command: FindSlotsCommand) -> SlotChoices:
+        if not 1 <= command.count <= MAX_CHOICES:
+            raise InvalidSchedule(f"count must be 1 to {MAX_CHOICES}", field="count")
+        now = self._clock.now()
+        if not await self._patients.exists(command.patient_id):
+            raise PatientNotFound(f"patient {command.patient_id} not found")
+        if command.practitioner_id is not None:
+            if await self._practitioners.get(command.practitioner_id) is None:
+                raise PractitionerNotFound(f"practitioner {command.practitioner_id} not found")
+            ids = [command.practitioner_id]
+        elif command.speciality:
+            ids = [p.id for p in await self._practitioners.with_speciality(command.speciality)]
+        else:
+            raise InvalidSchedule("give a practitioner_id or a speciality", field="practitioner_id")
+        first = command.start_date or now.date()
+        last = command.end_date or first + timedelta(days=_SEARCH_DAYS - 1)
+        if last < first:
+            raise InvalidSchedule("end_date must not be before start_date", field="end_date")
+        # A day of margin on both sides: the dates are local, the window is UTC.
+        window = Period(
+            datetime.combine(first - timedelta(days=1), time(), tzinfo=UTC),
+            datetime.combine(last + timedelta(days=2), time(), tzinfo=UTC),
+        )
+        for old in await self._holds.live_booking_holds_of(command.patient_id, now):
+            old.end(HoldStatus.RELEASED)
+            await self._holds.save(old)
+        wanted_days = {d.number for d in command.weekdays}
+        chosen: list[AvailableSlot] = []
+        for candidate in await self._search(
+            ids, window, now=now, location_id=command.location_id, duration=command.duration
+        ):
+            local = candidate.local_start
+            if not first <= local.date() <= last:
+                continue
+            if wanted_days and local.weekday() not in wanted_days:
+                continue
+            if command.part_of_day and PartOfDay.of(local.time()) is not command.part_of_day:
+                continue
+            chosen.append(candidate)
+            if len(chosen) == command.count:
+                break
+        conversation_id = new_id()
+        expires_at = now + self._policy.hold_for
+        holds = [
+            Hold(
+                id=new_id(),
+                tenant_id=self._context.tenant_id,
+                kind=HoldKind.BOOKING,
+                patient_id=command.patient_id,
+                practitioner_id=c.practitioner_id,
+                location_id=c.location_id,
+                slot=c.slot,
+                expires_at=expires_at,
+                conversation_id=conversation_id,
+                ordinal=number,
+                created_at=now,
+            )
+            for number, c in enumerate(chosen, start=1)
+        ]
+        await self._holds.add_many(holds)
+        await self._uow.commit()
+        log.info("slots.held", conversation_id=str(conversation_id), count=len(holds))
+        return SlotChoices(
+            conversation_id=conversation_id, expires_at=expires_at, choices=list(zip(holds, chosen, strict=True))
+        )

@@ -1,0 +1,94 @@
+"""Change an appointment (reference API ``PATCH /appointments/{id}``): reschedule, move along the
+life cycle, or edit its descriptive fields."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+import structlog
+
+from prm.application.appointments.ports import AppointmentRepository
+from prm.application.shared.audit import AuditAction, AuditTrail
+from prm.application.shared.ports import Clock, Outbox, UnitOfWork
+from prm.domain.appointments.errors import AppointmentNotFound, InvalidTimeSlot, SlotUnavailable
+from prm.domain.appointments.model import Appointment, AppointmentStatus, TimeSlot
+from prm.domain.shared.errors import StaleVersion
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateAppointmentCommand:
+    """Only what is given changes. ``starts_at``/``ends_at`` (UTC) reschedule (give either; the
+    other keeps the duration); ``status`` moves the life cycle (cancel has its own action);
+    ``changes`` edits ``appointment_type``, ``reason_text``, ``source_channel``."""
+
+    appointment_id: UUID
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    status: AppointmentStatus | None = None
+    changes: dict[str, str | None] = field(default_factory=dict)
+    expected_version: int | None = None
+
+
+class UpdateAppointment:
+    """Raises ``AppointmentNotFound``, ``StaleVersion`` / ``InvalidTransition`` / ``SlotUnavailable``
+    (409, naming the conflicting appointment), ``SlotInThePast`` (422). Records
+    ``AppointmentRescheduled``, ``AppointmentFulfilled``, ``AppointmentNoShow`` ... and an audit event."""
+
+    def __init__(
+        self,
+        appointments: AppointmentRepository,
+        outbox: Outbox,
+        audit: AuditTrail,
+        uow: UnitOfWork,
+        clock: Clock,
+    ) -> None:
+        self._appointments = appointments
+        self._outbox = outbox
+        self._audit = audit
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, command: UpdateAppointmentCommand) -> Appointment:
+        now = self._clock.now()
+        appointment = await self._appointments.get(command.appointment_id)
+        if appointment is None:
+            raise AppointmentNotFound(f"appointment {command.appointment_id} not found")
+        if command.expected_version is not None and command.expected_version != appointment.version:
+            raise StaleVersion("the appointment was changed by someone else: reload it and apply the change again")
+        loaded_version = appointment.version
+        changed: list[str] = list(appointment.revise(now, **command.changes))
+        if command.starts_at is not None or command.ends_at is not None:
+            slot = _new_slot(appointment.slot, command.starts_at, command.ends_at)
+            if slot != appointment.slot:
+                await self._appointments.lock_for_booking(appointment.practitioner_id)
+                clash = await self._appointments.overlapping(appointment.practitioner_id, slot, exclude=appointment.id)
+                if clash and appointment.is_active:
+                    raise SlotUnavailable(
+                        f"the practitioner already has appointment {clash[0].id} at that time",
+                        conflicting_id=clash[0].id,
+                    )
+                appointment.reschedule(slot, now)
+                changed += ["starts_at", "ends_at"]
+        if command.status is not None and command.status is not appointment.status:
+            appointment.move_to(command.status, now)
+            changed.append("status")
+        if not changed:
+            return appointment
+        await self._appointments.save(appointment, expected_version=loaded_version)
+        await self._outbox.add(appointment.events)
+        await self._audit.record(AuditAction.UPDATE, "appointment", [appointment.id], changed_fields=changed)
+        await self._uow.commit()
+        log.info("appointment.updated", appointment_id=str(appointment.id), status=appointment.status.value)
+        return appointment
+
+
+def _new_slot(current: TimeSlot, starts_at: datetime | None, ends_at: datetime | None) -> TimeSlot:
+    if starts_at is not None and ends_at is not None:
+        return TimeSlot(starts_at, ends_at)
+    if starts_at is not None:
+        return TimeSlot(starts_at, starts_at + current.duration)
+    if ends_at is None:
+        raise InvalidTimeSlot("nothing to reschedule")
+    return TimeSlot(current.starts_at, ends_at)

@@ -1,0 +1,79 @@
+"""Domain events of appointments, written to the outbox in the transaction of the change.
+
+The first field is the aggregate's id (the outbox keys on it; the event type comes from the class
+name: ``AppointmentNoShow`` is ``appointment.no_show``). Events carry ids, codes and times (UTC),
+never names or free text, for the communications and journeys modules to consume.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from prm.domain.shared.ids import PatientId, PractitionerId
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentBooked:
+    appointment_id: UUID
+    patient_id: PatientId
+    practitioner_id: PractitionerId
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentRescheduled:
+    appointment_id: UUID
+    patient_id: PatientId
+    practitioner_id: PractitionerId
+    previous_starts_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentCancelled:
+    appointment_id: UUID
+    patient_id: PatientId
+    practitioner_id: PractitionerId
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    notify_patient: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentNoShow:
+    appointment_id: UUID
+    patient_id: PatientId
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentFulfilled:
+    appointment_id: UUID
+    patient_id: PatientId
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentStatusChanged:
+    """Any other move of the life cycle (arrived, checked-in, entered-in-error, pending → booked ...)."""
+
+    appointment_id: UUID
+    previous_status: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentDeleted:
+    appointment_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistOfferMade:
+    """A freed slot is held for a waiting patient until ``expires_at`` (UTC)."""
+
+    offer_id: UUID
+    entry_id: UUID
+    patient_id: PatientId
+    starts_at: datetime
+    expires_at: datetime

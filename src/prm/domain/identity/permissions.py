@@ -1,0 +1,91 @@
+"""Permissions (``resource:action``) and the built-in roles.
+
+A permission names a resource and an action on it: ``read`` or ``write`` (write covers create,
+update and delete). Every HTTP route declares the one permission it needs next to its decorator
+(``opt={"permission": "patients:read"}``); a role is a named set of permissions, and a user holds
+the union of its roles' permissions. API keys carry permissions directly.
+
+Built-in roles exist in every tenant and cannot be changed; tenants' admins add their own.
+
+| role | permissions |
+|---|---|
+| ``admin`` | all |
+| ``care_coordinator`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw |
+| ``front_desk`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw (no audit) |
+| ``practitioner`` | patients r, practitioners r, appointments rw, schedules rw, waitlist r |
+| ``integration`` | patients rw, practitioners rw, appointments rw, schedules r |
+| ``auditor`` | audit r, patients r, practitioners r, appointments r, users r, roles r, api_keys r |
+
+The auditor reads patients, practitioners and appointments so that an audit event's entity can
+be looked at; those reads are themselves audited. It changes nothing.
+"""
+
+from prm.domain.shared.errors import RuleViolated
+
+RESOURCES: tuple[str, ...] = (
+    "patients",
+    "practitioners",
+    "appointments",
+    "schedules",
+    "waitlist",
+    "audit",
+    "users",
+    "roles",
+    "api_keys",
+)
+ACTIONS: tuple[str, ...] = ("read", "write")
+
+PERMISSIONS: frozenset[str] = frozenset(
+    f"{resource}:{action}" for resource in RESOURCES for action in ACTIONS if (resource, action) != ("audit", "write")
+)
+"""Every permission there is. The audit trail is append-only: there is no ``audit:write``."""
+
+
+def _rw(*resources: str) -> set[str]:
+    return {f"{r}:{a}" for r in resources for a in ACTIONS}
+
+
+def _r(*resources: str) -> set[str]:
+    return {f"{r}:read" for r in resources}
+
+
+BUILTIN_ROLES: dict[str, frozenset[str]] = {
+    "admin": PERMISSIONS,
+    "care_coordinator": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
+    "front_desk": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
+    "practitioner": frozenset(_rw("appointments", "schedules") | _r("patients", "practitioners", "waitlist")),
+    "integration": frozenset(_rw("patients", "practitioners", "appointments") | _r("schedules")),
+    "auditor": frozenset(
+        {"audit:read"} | _r("patients", "practitioners", "appointments", "users", "roles", "api_keys")
+    ),
+}
+"""The roles every tenant has, by name."""
+
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    "admin": "Everything, including users, roles, API keys and the audit trail",
+    "care_coordinator": "Patients, appointments and the waitlist; reads practitioners and schedules",
+    "front_desk": "Registers patients, books appointments, keeps the waitlist; no audit trail",
+    "practitioner": "Own appointments and schedules; reads patients, practitioners and the waitlist",
+    "integration": "Systems that exchange patients, practitioners and appointments",
+    "auditor": "Reads the audit trail and the records it names; changes nothing",
+}
+
+
+class UnknownPermission(RuleViolated):
+    code = "identity.unknown_permission"
+
+
+def check_permissions(permissions: object, *, field: str = "permissions") -> frozenset[str]:
+    """Return ``permissions`` (an iterable of ``resource:action`` strings) as a frozenset.
+
+    Raises :class:`UnknownPermission` (422, naming ``field``) for a name not in :data:`PERMISSIONS`.
+    """
+    given = frozenset(str(p) for p in permissions) if isinstance(permissions, list | tuple | set | frozenset) else None
+    if given is None:
+        raise UnknownPermission("permissions must be a list of resource:action names", field=field)
+    unknown = sorted(given - PERMISSIONS)
+    if unknown:
+        raise UnknownPermission(
+            f"unknown permission(s) {', '.join(unknown)}; known: {', '.join(sorted(PERMISSIONS))}", field=field
+        )
+    return given

@@ -1,0 +1,80 @@
+"""The audit trail under ``/api/v1/prm/audit`` (read only: the trail is append-only)."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, get
+from litestar.params import FromQuery, QueryParameter
+
+from prm.application.audit.list_audit_events import ListAuditEvents, ListAuditEventsQuery
+from prm.application.audit.ports import AuditCriteria, AuditEvent
+from prm.application.shared.paging import PageRequest
+from prm.entrypoints.http.paging import PageNumber, PageResponse, PageSize, page_response
+from prm.entrypoints.http.problems import problem_responses
+
+
+class AuditEventResponse(msgspec.Struct, frozen=True):
+    id: UUID
+    occurred_at: datetime
+    actor_type: str
+    actor_id: str | None
+    action: str
+    entity_type: str
+    entity_id: str | None
+    changed_fields: list[str]
+    request_id: str | None
+    client_ip: str | None
+
+
+def audit_event_response(event: AuditEvent) -> AuditEventResponse:
+    return AuditEventResponse(
+        id=event.id,
+        occurred_at=event.occurred_at,
+        actor_type=event.actor_type,
+        actor_id=event.actor_id,
+        action=event.action,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        changed_fields=list(event.changed_fields),
+        request_id=event.request_id,
+        client_ip=event.client_ip,
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without an offset is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+class AuditController(Controller):
+    path = "/audit"
+    tags = ("audit",)
+
+    @get("/events", opt={"permission": "audit:read"}, responses=problem_responses(422), summary="Audit events")
+    @inject
+    async def list_events(
+        self,
+        list_events: FromDishka[ListAuditEvents],
+        actor: Annotated[str | None, QueryParameter(description="actor id (user or API key id)")] = None,
+        entity_type: FromQuery[str | None] = None,
+        entity_id: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        since: Annotated[datetime | None, QueryParameter(description="inclusive, ISO 8601 with offset")] = None,
+        until: Annotated[datetime | None, QueryParameter(description="exclusive, ISO 8601 with offset")] = None,
+        page: FromQuery[PageNumber] = 1,
+        page_size: FromQuery[PageSize] = 20,
+    ) -> PageResponse[AuditEventResponse]:
+        """The tenant's audit events, newest first: who created, changed, deleted or read what."""
+        criteria = AuditCriteria(
+            actor_id=actor,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            since=_aware(since),
+            until=_aware(until),
+        )
+        result = await list_events(ListAuditEventsQuery(criteria=criteria, page=PageRequest(page, page_size)))
+        return page_response(result.map(audit_event_response))

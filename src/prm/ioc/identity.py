@@ -1,0 +1,119 @@
+"""Identity and audit wiring: hashing, tokens, throttling (process-wide), repositories and use cases."""
+
+from dishka import Provider, Scope, provide, provide_all
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from prm.adapters.security.jwt_tokens import JwtAccessTokens
+from prm.adapters.security.passwords import Argon2PasswordHasher
+from prm.adapters.security.secrets import RandomSecrets
+from prm.adapters.security.throttle import MemoryLoginThrottle
+from prm.adapters.sql.audit import SqlAuditLog
+from prm.adapters.sql.identity import (
+    SqlAccounts,
+    SqlApiKeyAuthenticator,
+    SqlApiKeyRepository,
+    SqlRefreshTokens,
+    SqlRoleRepository,
+    SqlTenantRepository,
+    SqlUserRepository,
+)
+from prm.application.audit.export_audit_events import ExportAuditEvents
+from prm.application.audit.list_audit_events import ListAuditEvents
+from prm.application.audit.ports import AuditLog
+from prm.application.identity.change_password import ChangePassword
+from prm.application.identity.create_api_key import CreateApiKey
+from prm.application.identity.create_role import CreateRole
+from prm.application.identity.create_tenant import CreateTenant
+from prm.application.identity.create_user import CreateUser
+from prm.application.identity.current_user import GetCurrentUser
+from prm.application.identity.deactivate_user import DeactivateUser
+from prm.application.identity.delete_role import DeleteRole
+from prm.application.identity.get_role import GetRole
+from prm.application.identity.get_user import GetUser
+from prm.application.identity.list_api_keys import ListApiKeys
+from prm.application.identity.list_roles import ListRoles
+from prm.application.identity.list_users import ListUsers
+from prm.application.identity.login import Login
+from prm.application.identity.logout import Logout
+from prm.application.identity.ports import (
+    AccessTokens,
+    Accounts,
+    ApiKeyAuthenticator,
+    ApiKeyRepository,
+    LoginThrottle,
+    PasswordHasher,
+    RefreshTokens,
+    RoleRepository,
+    Secrets,
+    SessionPolicy,
+    TenantRepository,
+    UserRepository,
+)
+from prm.application.identity.refresh_session import RefreshSession
+from prm.application.identity.revoke_api_key import RevokeApiKey
+from prm.application.identity.update_role import UpdateRole
+from prm.application.identity.update_user import UpdateUser
+from prm.application.shared.ports import Clock
+from prm.settings import Settings
+
+
+class IdentityProvider(Provider):
+    secrets = provide(RandomSecrets, provides=Secrets, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2PasswordHasher()
+
+    @provide(scope=Scope.APP)
+    def access_tokens(self, settings: Settings) -> AccessTokens:
+        keys = settings.signing_keys()
+        return JwtAccessTokens(
+            keys=keys, signing_kid=next(iter(keys)), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+
+    @provide(scope=Scope.APP)
+    def login_throttle(self, settings: Settings) -> LoginThrottle:
+        return MemoryLoginThrottle(settings.login_failures_per_minute)
+
+    @provide(scope=Scope.APP)
+    def session_policy(self, settings: Settings) -> SessionPolicy:
+        return SessionPolicy(access_minutes=settings.access_token_minutes, refresh_days=settings.refresh_token_days)
+
+    @provide(scope=Scope.APP)
+    def api_key_authenticator(self, engine: AsyncEngine, secrets: Secrets, clock: Clock) -> ApiKeyAuthenticator:
+        return SqlApiKeyAuthenticator(engine, secrets, clock)
+
+    tenants = provide(SqlTenantRepository, provides=TenantRepository, scope=Scope.REQUEST)
+    users = provide(SqlUserRepository, provides=UserRepository, scope=Scope.REQUEST)
+    roles = provide(SqlRoleRepository, provides=RoleRepository, scope=Scope.REQUEST)
+    accounts = provide(SqlAccounts, provides=Accounts, scope=Scope.REQUEST)
+    refresh_tokens = provide(SqlRefreshTokens, provides=RefreshTokens, scope=Scope.REQUEST)
+    api_keys = provide(SqlApiKeyRepository, provides=ApiKeyRepository, scope=Scope.REQUEST)
+    use_cases = provide_all(
+        Login,
+        RefreshSession,
+        Logout,
+        GetCurrentUser,
+        ChangePassword,
+        CreateTenant,
+        CreateUser,
+        ListUsers,
+        GetUser,
+        UpdateUser,
+        DeactivateUser,
+        ListRoles,
+        GetRole,
+        CreateRole,
+        UpdateRole,
+        DeleteRole,
+        CreateApiKey,
+        ListApiKeys,
+        RevokeApiKey,
+        scope=Scope.REQUEST,
+    )
+
+
+class AuditProvider(Provider):
+    scope = Scope.REQUEST
+    log = provide(SqlAuditLog, provides=AuditLog)
+    use_cases = provide_all(ListAuditEvents, ExportAuditEvents)
