@@ -26,6 +26,8 @@ from prm.application.appointments.import_encounters import ImportEncounters
 from prm.application.appointments.join_waitlist import JoinWaitlist
 from prm.application.appointments.list_appointments import ListAppointments
 from prm.application.appointments.list_locations import ListLocations
+from prm.application.appointments.list_patient_appointments import ListPatientAppointments
+from prm.application.appointments.list_schedule_exceptions import ListScheduleExceptions
 from prm.application.appointments.list_schedules import ListSchedules
 from prm.application.appointments.list_waitlist import ListWaitlist
 from prm.application.appointments.policy import SchedulingPolicy
@@ -65,10 +67,12 @@ class AppointmentsProvider(Provider):
         CreateSchedule,
         ListSchedules,
         AddScheduleException,
+        ListScheduleExceptions,
         GetAvailability,
         BookAppointment,
         GetAppointment,
         ListAppointments,
+        ListPatientAppointments,
         TodaysAppointments,
         UpcomingAppointments,
         GetAppointmentStats,

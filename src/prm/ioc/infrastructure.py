@@ -9,7 +9,7 @@ from prm.adapters.clock import SystemClock
 from prm.adapters.sql.audit import SqlAuditTrail
 from prm.adapters.sql.engine import make_engine
 from prm.adapters.sql.outbox import SqlOutbox
-from prm.adapters.sql.tenancy import bind_tenant, install_tenant_binding, unbind_tenant
+from prm.adapters.sql.tenancy import bind_tenant, unbind_tenant
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.audit import AuditTrail
 from prm.application.shared.context import RequestContext
@@ -28,7 +28,6 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.APP)
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-        install_tenant_binding(engine)  # PostgreSQL RLS: each transaction is bound to the tenant
         yield engine
         await engine.dispose()
 

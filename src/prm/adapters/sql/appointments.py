@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -191,10 +192,16 @@ class SqlAppointmentRepository(AppointmentRepository):
     async def existing_external_ids(self, external_ids: Iterable[str]) -> set[str]:
         wanted = list(set(external_ids))
         found: set[str] = set()
+        postgres = self._connection.dialect.name == "postgresql"
         for i in range(0, len(wanted), 5000):
+            chunk = wanted[i : i + 5000]
+            # PostgreSQL: one array parameter (= ANY) instead of thousands of IN binds to render.
+            matches = (
+                _t.external_id == sa.any_(sa.bindparam("ids", chunk, type_=ARRAY(sa.String))) if postgres else None
+            )
             rows = await self._connection.execute(
                 sa.select(_t.external_id).where(
-                    _t.tenant_id == self._tenant_id, _t.external_id.in_(wanted[i : i + 5000])
+                    _t.tenant_id == self._tenant_id, matches if matches is not None else _t.external_id.in_(chunk)
                 )
             )
             found.update(r[0] for r in rows)

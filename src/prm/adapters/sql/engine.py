@@ -1,7 +1,8 @@
 """Engine factory for the two supported databases.
 
 ``sqlite+aiosqlite:///path`` (the embedded default) gets WAL, foreign keys, a busy timeout and
-``synchronous=NORMAL``; ``postgresql+psycopg://`` gets a connection pool. JSON columns are
+``synchronous=NORMAL``; ``postgresql+psycopg://`` gets a connection pool and transactions that
+begin in one round trip, bound to the tenant (see :mod:`prm.adapters.sql.tenancy`). JSON columns are
 encoded with msgspec.
 """
 
@@ -12,6 +13,8 @@ import msgspec
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from prm.adapters.sql.tenancy import install_transactions
 
 _encoder = msgspec.json.Encoder()
 
@@ -42,7 +45,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
             cursor.close()
 
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
@@ -50,4 +53,6 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         pool_pre_ping=False,
         json_serializer=_json_serializer,
         json_deserializer=msgspec.json.decode,
+        isolation_level="AUTOCOMMIT",  # transactions begin in tenancy.install_transactions, in one round trip
     )
+    return install_transactions(engine)

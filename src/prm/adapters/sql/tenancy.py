@@ -1,11 +1,17 @@
-"""Binding each transaction to the caller's tenant, for PostgreSQL's row-level security.
+"""Transactions on PostgreSQL: one round trip to begin, bound to the caller's tenant for RLS.
 
-:func:`install_tenant_binding` registers one engine-level ``begin`` listener. A unit of work
-marks its connection with :func:`bind_tenant`; from then on every transaction the connection
-begins starts with ``set_config('app.tenant_id', <tenant>, true)`` (transaction-local: it ends
-with the transaction, so a pooled connection never carries a tenant into another request). The
-statement goes straight to the driver, on the connection, before SQLAlchemy's first statement of
-the transaction: one extra round trip per transaction. A no-op on SQLite.
+The PostgreSQL engine runs psycopg in autocommit mode and begins each transaction itself, from
+SQLAlchemy's ``begin`` event (fired before the first statement of a unit of work), with one
+simple query: ``BEGIN`` and, when the connection is bound to a tenant (:func:`bind_tenant`),
+``SELECT set_config('app.tenant_id', '<uuid>', true)`` in the same message. The setting is
+transaction-local, so a pooled connection never carries a tenant into another request; the
+row-level security policies (``migrations/rls.py``) read it. ``commit`` and the pool's
+rollback-on-return act on the server's transaction as usual (psycopg sends COMMIT/ROLLBACK
+whenever one is open, autocommit or not).
+
+Compared with letting psycopg open the transaction (a ``BEGIN`` round trip) and binding the
+tenant afterwards (a second one), this saves a round trip on every request. SQLite keeps the
+driver's own transaction handling (and has no row-level security).
 """
 
 from typing import Any
@@ -16,26 +22,30 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 _KEY = "prm.tenant_id"
-_SET = "SELECT set_config('app.tenant_id', %s, true)"
+
+
+def _begin_statement(tenant: str | None) -> str:
+    if tenant is None:
+        return "BEGIN"
+    return f"BEGIN; SELECT set_config('app.tenant_id', '{UUID(tenant)}', true)"  # a UUID: safe to inline
 
 
 def _on_begin(connection: Connection) -> None:
-    tenant = connection.info.get(_KEY)
-    if tenant is None:
-        return
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_SET, (tenant,))
+        cursor.execute(_begin_statement(connection.info.get(_KEY)))
     finally:
         cursor.close()
 
 
-def install_tenant_binding(engine: AsyncEngine) -> None:
-    """Make :func:`bind_tenant` effective on ``engine`` (PostgreSQL only; idempotent)."""
-    if engine.dialect.name != "postgresql":
-        return
-    if not event.contains(engine.sync_engine, "begin", _on_begin):
+def install_transactions(engine: AsyncEngine) -> AsyncEngine:
+    """Make ``engine`` (PostgreSQL) begin transactions as described above; returns it.
+
+    The engine must have been created with ``isolation_level="AUTOCOMMIT"``. Idempotent.
+    """
+    if engine.dialect.name == "postgresql" and not event.contains(engine.sync_engine, "begin", _on_begin):
         event.listen(engine.sync_engine, "begin", _on_begin)
+    return engine
 
 
 def bind_tenant(connection: AsyncConnection, tenant_id: UUID) -> None:

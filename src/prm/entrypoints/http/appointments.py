@@ -25,6 +25,7 @@ from prm.application.appointments.get_appointment import GetAppointment
 from prm.application.appointments.get_availability import AvailabilityQuery, GetAvailability
 from prm.application.appointments.get_location import GetLocation
 from prm.application.appointments.list_appointments import ListAppointments
+from prm.application.appointments.list_patient_appointments import ListPatientAppointments
 from prm.application.appointments.ports import AppointmentCriteria
 from prm.application.appointments.practitioner_agenda import PractitionerAgenda
 from prm.application.appointments.select_slot import SelectSlot, SelectSlotCommand
@@ -434,21 +435,21 @@ class AppointmentController(Controller):
     "/patients/{patient_id:uuid}/appointments",
     opt=READ,
     tags=["appointments"],
-    responses=problem_responses(422),
+    responses=problem_responses(404, 422),
     summary="A patient's appointments",
 )
 @inject
 async def patient_appointments(
     patient_id: FromPath[UUID],
-    list_appointments: FromDishka[ListAppointments],
+    list_patient_appointments: FromDishka[ListPatientAppointments],
     page: FromQuery[PageNumber] = 1,
     page_size: FromQuery[PageSize] = 20,
     status: FromQuery[StatusQuery] = None,
     start_date: FromQuery[DateQuery] = None,
     end_date: FromQuery[DateQuery] = None,
 ) -> PageResponse[AppointmentResponse]:
-    """The patient's appointments by start time."""
-    found = await list_appointments(
+    """The patient's appointments by start time; 404 for a patient the caller's tenant does not have."""
+    found = await list_patient_appointments(
         _criteria(patient_id, None, None, status, start_date, end_date), PageRequest(page, page_size)
     )
     return page_response(found.map(appointment_response))

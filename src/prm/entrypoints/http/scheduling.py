@@ -17,9 +17,10 @@ from prm.application.appointments.expire_offers import ExpireOffers
 from prm.application.appointments.get_location import GetLocation
 from prm.application.appointments.join_waitlist import JoinWaitlist, JoinWaitlistCommand
 from prm.application.appointments.list_locations import ListLocations
+from prm.application.appointments.list_schedule_exceptions import ListScheduleExceptions
 from prm.application.appointments.list_schedules import ListSchedules
 from prm.application.appointments.list_waitlist import ListWaitlist
-from prm.application.appointments.ports import ScheduleRepository, WaitlistCriteria
+from prm.application.appointments.ports import WaitlistCriteria
 from prm.application.shared.paging import PageRequest
 from prm.domain.appointments.model import Period
 from prm.domain.appointments.schedule import WeeklyRule
@@ -149,12 +150,17 @@ class ScheduleController(Controller):
         )
         return exception_response(exception)
 
-    @get("/{schedule_id:uuid}/exceptions", opt=SCHEDULES_READ, summary="List a schedule's exceptions")
+    @get(
+        "/{schedule_id:uuid}/exceptions",
+        opt=SCHEDULES_READ,
+        responses=problem_responses(404),
+        summary="List a schedule's exceptions",
+    )
     @inject
     async def list_exceptions(
-        self, schedule_id: FromPath[UUID], schedules: FromDishka[ScheduleRepository]
+        self, schedule_id: FromPath[UUID], list_exceptions: FromDishka[ListScheduleExceptions]
     ) -> list[ExceptionResponse]:
-        return [exception_response(e) for e in await schedules.exceptions([schedule_id])]
+        return [exception_response(e) for e in await list_exceptions(schedule_id)]
 
 
 class WaitlistController(Controller):
