@@ -7,6 +7,7 @@ machine, so a figure below target can be placed: server CPU-bound, database-boun
 """
 
 import asyncio
+import json
 import os
 import re
 import resource
@@ -31,7 +32,10 @@ import psycopg
 
 from benchmarks.data import patient_records, search_prefixes
 from benchmarks.databases import libpq
+from prm.application.identity.create_tenant import CreateTenant, CreateTenantCommand
+from prm.application.identity.create_user import CreateUser, CreateUserCommand
 from prm.application.patients.import_patients import ImportPatients
+from prm.domain.shared.ids import TenantId
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
 
@@ -174,9 +178,11 @@ def wrk_version(wrk: str) -> str:
     return text.splitlines()[0].split("Copyright")[0].strip() if text else "?"
 
 
-def run_wrk(wrk: str, port: int, script: str, args: list[str], seconds: int) -> str:
+def run_wrk(wrk: str, port: int, script: str, args: list[str], seconds: int, token: str | None = None) -> str:
+    """Run wrk against ``port``; ``token`` is sent as ``Authorization: Bearer`` on every request."""
     command = [
         wrk,
+        *(["-H", f"Authorization: Bearer {token}"] if token else []),
         f"-t{THREADS}",
         f"-c{CONNECTIONS}",
         f"-d{seconds}s",
@@ -318,6 +324,7 @@ def running_server(
             "PRM_ENV": "production",
             "PRM_LOG_LEVEL": "info",
             "PRM_ACCESS_LOG": "true",
+            "PRM_JWT_KEYS": BENCH_JWT_KEYS,
         }
     )
     env.update({k: v for k, v in (extra_env or {}).items() if k.startswith("PRM_")})
@@ -353,9 +360,28 @@ def running_server(
 # --- seeding -------------------------------------------------------------------------------------
 
 
+BENCH_EMAIL = "bench-admin@example.org"
+BENCH_PASSWORD = secrets.token_urlsafe(18)
+BENCH_JWT_KEYS = f"bench:{secrets.token_urlsafe(32)}"
+
+
 async def seed(database_url: str, count: int, batch_size: int = 1000) -> float:
-    """Load ``count`` patients through the library's ``ImportPatients``; returns the seconds taken."""
+    """Create the benchmark tenant and its admin, then load ``count`` patients through the
+    library's ``ImportPatients``; returns the seconds the patients took."""
     settings = Settings.from_mapping({"database_url": database_url, "log_level": "warning"})
+    async with Prm.open(settings) as prm:
+        await prm.run(
+            CreateTenant,
+            CreateTenantCommand(
+                name="Benchmark clinic", slug="bench", phone_region="US", tenant_id=TenantId(settings.default_tenant_id)
+            ),
+        )
+        await prm.run(
+            CreateUser,
+            CreateUserCommand(
+                email=BENCH_EMAIL, full_name="Benchmark Admin", password=BENCH_PASSWORD, roles=("admin",)
+            ),
+        )
     records = patient_records(count)
     started = time.perf_counter()
     async with Prm.open(settings) as prm:
@@ -387,12 +413,31 @@ def pg_sessions(database_url: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def log_in(port: int) -> str:
+    """The benchmark admin's access token (15 minutes: longer than the whole HTTP run)."""
+    request = urllib.request.Request(
+        f"http://{HOST}:{port}/api/v1/prm/auth/login",
+        data=json.dumps({"email": BENCH_EMAIL, "password": BENCH_PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+        return str(json.load(response)["access"])
+
+
 def _measure(
-    wrk: str, pid: int, port: int, scenario: Scenario, args: list[str], seconds: int, database_url: str
+    wrk: str,
+    pid: int,
+    port: int,
+    scenario: Scenario,
+    args: list[str],
+    seconds: int,
+    database_url: str,
+    token: str | None = None,
 ) -> WrkResult:
     sessions_before = pg_sessions(database_url)
     before = CpuSample.take(pid)
-    output = run_wrk(wrk, port, scenario.script, args, seconds)
+    output = run_wrk(wrk, port, scenario.script, args, seconds, token)
     after = CpuSample.take(pid)
     time.sleep(1.1)  # let the backends flush their session statistics
     sessions = pg_sessions(database_url) - sessions_before - 2  # our own two probes
@@ -457,15 +502,16 @@ def run_http(
     with running_server(database_url, log_path, extra_env=server_env) as (pid, port):
         report.server_rss_mb_idle = memory_mb(pid)[0]
         print(f"prm serve pid {pid} on {HOST}:{port}, RSS {report.server_rss_mb_idle:.0f} MB", flush=True)
+        token = log_in(port)
         for scenario in SCENARIOS:
             if only and scenario.name not in only and scenario.name != "health":
                 continue
             warm_args, measure_args = arguments[scenario.name]
             print(f"  {scenario.label}: warm-up {warmup}s, measure {seconds}s", flush=True)
             if warmup:
-                run_wrk(wrk, port, scenario.script, warm_args, warmup)
+                run_wrk(wrk, port, scenario.script, warm_args, warmup, token)
             time.sleep(0.5)
-            result = _measure(wrk, pid, port, scenario, measure_args, seconds, database_url)
+            result = _measure(wrk, pid, port, scenario, measure_args, seconds, database_url, token)
             print(
                 f"    {result.rps:,.0f} req/s, p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
                 f"non-2xx {result.non_2xx}, server CPU {result.server_cpu_pct}%",

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport
 from benchmarks.import_bench import ImportReport
+from benchmarks.scheduling_bench import SchedulingReport
 
 OTHER_CPU_WARNING = 15.0
 PACKAGES = (
@@ -185,3 +186,67 @@ def print_import(report: ImportReport) -> None:
             f"{run.rows_in_db:,}",
         )
     console.print(table)
+
+
+def print_scheduling(report: SchedulingReport) -> None:
+    """The three scheduling tables: availability latency, booking throughput, encounter imports."""
+    if report.availability is not None:
+        a = report.availability
+        table = Table(
+            title=f"Scheduling (a): availability of one practitioner over {a.window_days} days, "
+            f"{a.bookings:,} bookings over a year, GetAvailability on PostgreSQL, {a.calls} calls",
+            box=MARKDOWN,
+            title_justify="left",
+        )
+        for column in ("slots returned", "p50 ms", "p99 ms", "mean ms", "target ms", "met"):
+            table.add_column(column, justify="right", no_wrap=True)
+        table.add_row(
+            str(a.slots_returned), _ms(a.p50_ms), _ms(a.p99_ms), _ms(a.mean_ms), _ms(a.target_ms), _yes(a.met)
+        )
+        console.print(table)
+    if report.booking is not None:
+        b, w = report.booking, report.booking.wrk
+        table = Table(
+            title=f"Scheduling (b): POST /appointments over {b.practitioners} practitioners, each request a distinct "
+            f"free slot ({b.slots_prepared:,} prepared), wrk 16 connections, PostgreSQL",
+            box=MARKDOWN,
+            title_justify="left",
+        )
+        for column in ("req/s", "target", "p50 ms", "p99 ms", "201", "409", "other", "booked in db", "server CPU",
+                       "PG CPU", "srv us/req", "met"):  # fmt: skip
+            table.add_column(column, justify="right", no_wrap=True)
+        table.add_row(
+            f"{w.rps:,.0f}",
+            f"{b.target_rps:,.0f}",
+            _ms(w.p50_ms),
+            _ms(w.p99_ms),
+            f"{b.created:,}",
+            f"{b.conflicts:,}",
+            f"{b.other:,}",
+            f"{b.booked_in_db:,}",
+            f"{w.server_cpu_pct:.0f}%",
+            f"{w.postgres_cpu_pct:.0f}%",
+            "-" if w.server_cpu_us_per_request is None else f"{w.server_cpu_us_per_request:,.0f}",
+            _yes(b.met),
+        )
+        console.print(table)
+    if report.encounters:
+        table = Table(
+            title=f"Scheduling (c): encounters.csv import ({report.encounters[0].rows:,} rows), batches of 1000",
+            box=MARKDOWN,
+            title_justify="left",
+        )
+        for column in ("database", "run", "seconds", "rows/s", "target", "met", "exit", "appointments in db"):
+            table.add_column(column, justify="left" if column in {"database", "run"} else "right", no_wrap=True)
+        for run in report.encounters:
+            table.add_row(
+                run.backend,
+                run.run,
+                f"{run.seconds:.2f}",
+                f"{run.rate:,.0f}",
+                "-" if run.target is None else f"{run.target:,.0f}",
+                _yes(run.met),
+                str(run.exit_code),
+                f"{run.rows_in_db:,}",
+            )
+        console.print(table)

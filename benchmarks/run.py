@@ -2,7 +2,7 @@
 
     python -m benchmarks.run                 the full run (about 1.5 minutes on 2 cores)
     python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
-    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import)
+    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import, --only scheduling)
 
 Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
 See benchmarks/README.md for what is measured and how to read it.
@@ -24,7 +24,8 @@ import structlog
 from benchmarks.databases import admin_url, postgres_database, postgres_version
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
-from benchmarks.report import console, machine_facts, print_facts, print_http, print_import
+from benchmarks.report import console, machine_facts, print_facts, print_http, print_import, print_scheduling
+from benchmarks.scheduling_bench import run_scheduling
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -34,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
-    p.add_argument("--only", choices=["http", "import"], help="run one part only")
+    p.add_argument("--only", choices=["http", "import", "scheduling"], help="run one part only")
     p.add_argument(
         "--scenario",
         action="append",
@@ -114,6 +115,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Import")
             imports = run_import(workdir, import_patients)
             results["import"] = imports.as_dict()
+        if args.only in (None, "scheduling"):
+            console.rule("Scheduling")
+            scheduling = run_scheduling(
+                workdir,
+                RESULTS / "server-scheduling.log",
+                wrk=wrk,
+                seconds=duration,
+                warmup=warmup,
+                quick=quick,
+                server_env=server_env,
+            )
+            results["scheduling"] = scheduling.as_dict()
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     console.rule("Results")
@@ -122,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_http(http)
     if "import" in results:
         print_import(imports)
+    if "scheduling" in results:
+        print_scheduling(scheduling)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     console.print(f"total {results['elapsed_s']}s; results in {args.output}")

@@ -20,6 +20,9 @@ end
 
 function init(args)
   tag = args[1] or "R"
+  for name, value in pairs(wrk.headers) do  -- the Authorization header given with -H
+    headers[name] = value
+  end
   math.randomseed(os.time() * 1000 + (tid or 0))
 end
 
