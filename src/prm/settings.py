@@ -98,6 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         environ = os.environ if environ is None else environ
         raw = {k[len(PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(PREFIX)}
         raw.pop("test_database_url", None)  # read by the test suite, not the service
+        raw.pop("admin_password", None)  # read by `prm users create-admin`, not the service
         return cls.from_mapping(raw)
 
     @classmethod

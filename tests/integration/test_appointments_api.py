@@ -12,12 +12,17 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
+from dishka import Provider, Scope, provide
 from icalendar import Calendar
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from prm.application.appointments.expire_offers import ExpireOffers
+from prm.application.shared.ports import Clock
 from prm.entrypoints.http.app import create_app
+from prm.entrypoints.library import Prm
 from prm.settings import Settings
+from tests.fakes import FixedClock
 
 Client = AsyncTestClient[Litestar]
 API = "/api/v1/prm"
@@ -297,3 +302,84 @@ async def test_fifty_simultaneous_bookings_of_one_slot(client: Client, settings:
     assert statuses.count(409) == 49
     listed = (await client.get(f"{API}/appointments", params={"practitioner_id": doctor, "status": "booked"})).json()
     assert listed["total"] == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_simultaneous_bookings_of_one_slot_on_sqlite_give_one_success(client: Client) -> None:
+    doctor = await practitioner(client)
+    location_id, _ = await clinic(client, doctor)
+    slot = (await availability(client, doctor, next_weekday()))[0]
+    patients = [await patient(client) for _ in range(8)]
+
+    async def book(patient_id: str) -> int:
+        response = await client.post(
+            f"{API}/appointments",
+            json={"patient_id": patient_id, "practitioner_id": doctor, "location_id": location_id,
+                  "start_time": slot["start_time"], "end_time": slot["end_time"]},
+        )  # fmt: skip
+        return response.status_code
+
+    statuses = await asyncio.gather(*(book(p) for p in patients))
+
+    assert sorted(statuses) == [201] + [409] * 7
+    listed = (await client.get(f"{API}/appointments", params={"practitioner_id": doctor, "status": "booked"})).json()
+    assert listed["total"] == 1
+
+
+async def test_availability_by_speciality_spans_its_practitioners(client: Client) -> None:
+    speciality = f"Cardiology {uuid4().hex[:6]}"  # of this test alone
+    heart, valve = await practitioner(client, speciality), await practitioner(client, speciality.upper())
+    skin = await practitioner(client, "Dermatology")
+    for doctor in (heart, valve, skin):
+        await clinic(client, doctor)
+    day = next_weekday()
+
+    response = await client.get(
+        f"{API}/appointments/availability", params={"speciality": speciality.lower(), "date": day.isoformat()}
+    )
+
+    assert response.status_code == 200, response.text
+    slots = response.json()["slots"]
+    assert {s["practitioner_id"] for s in slots} == {heart, valve}
+    assert len(slots) == 12
+    assert [s["start_time"] for s in slots] == sorted(s["start_time"] for s in slots)
+
+
+class _ThreeHoursLater(Provider):
+    """The clock of a scheduler that runs three hours from now: every two-hour offer has lapsed."""
+
+    @provide(scope=Scope.APP, override=True)
+    def clock(self) -> Clock:
+        return FixedClock(datetime.now(UTC) + timedelta(hours=3))
+
+
+async def test_a_lapsed_offer_goes_to_the_next_waiting_patient(client: Client, settings: Settings) -> None:
+    doctor = await practitioner(client)
+    location_id, _ = await clinic(client, doctor)
+    slot = (await availability(client, doctor, next_weekday()))[0]
+    booked = await _created(
+        client,
+        "/appointments",
+        {"patient_id": await patient(client), "practitioner_id": doctor, "location_id": location_id,
+         "time_slot_id": slot["time_slot_id"]},
+    )  # fmt: skip
+    first, second = await patient(client), await patient(client)
+    await _created(client, "/waitlist", {"patient_id": first, "practitioner_id": doctor, "priority": 1})
+    await _created(client, "/waitlist", {"patient_id": second, "practitioner_id": doctor, "priority": 2})
+    offer_id = (await client.post(f"{API}/appointments/{booked['id']}/cancel", json={"reason": "prov"})).json()[
+        "waitlist_offer_id"
+    ]
+    assert offer_id is not None
+    not_yet = await client.post(f"{API}/waitlist/offers/expire")
+    assert not_yet.json() == {"expired": 0}
+
+    async with Prm.open(settings, providers=(_ThreeHoursLater(),)) as prm:
+        assert await prm.run(ExpireOffers) == 1
+
+    statuses = {
+        e["patient_id"]: e["status"]
+        for e in (await client.get(f"{API}/waitlist", params={"practitioner_id": doctor})).json()["items"]
+    }
+    assert statuses == {first: "waiting", second: "offered"}
+    late = await client.post(f"{API}/waitlist/offers/{offer_id}/accept")
+    assert (late.status_code, late.json()["code"]) == (409, "appointments.hold_expired")

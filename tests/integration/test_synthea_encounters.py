@@ -39,7 +39,7 @@ async def appointment_count(settings: Settings) -> int:
 
 async def practitioner_ids(settings: Settings, external_ids: set[str]) -> dict[str, PractitionerId]:
     async with Prm.open(settings) as prm, prm.unit() as unit:
-        directory = await unit.get(PractitionerDirectory)
+        directory: PractitionerDirectory = await unit.get(PractitionerDirectory)
         return await directory.ids_by_external_id(external_ids)
 
 

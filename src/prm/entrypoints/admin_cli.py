@@ -5,6 +5,9 @@ first-run hint of ``prm serve``.
     prm tenants list
     prm users create-admin --tenant SLUG --email EMAIL --full-name NAME   (password asked, or PRM_ADMIN_PASSWORD)
     prm audit export --tenant SLUG [--since ISO] [--until ISO] [--format jsonl|csv] [--output FILE]
+
+``--tenant`` takes a slug or an id. Bad input (unknown tenant, weak password, duplicate email or
+slug, an empty time range) is reported on stderr with exit code 2.
 """
 
 import csv
@@ -13,15 +16,23 @@ import json
 import os
 import secrets
 import sys
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import IO, Any
+from uuid import UUID
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from prm.application.audit.export_audit_events import ExportAuditEvents
 from prm.application.audit.ports import AuditCriteria, AuditEvent
 from prm.application.identity.create_tenant import CreateTenant, CreateTenantCommand
 from prm.application.identity.create_user import CreateUser, CreateUserCommand
 from prm.application.identity.ports import TenantRepository
+from prm.domain.identity.errors import TenantNotFound
+from prm.domain.identity.model import Tenant
 from prm.domain.shared.errors import DomainError
+from prm.domain.shared.ids import TenantId
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
 
@@ -41,6 +52,28 @@ DEV_TENANT_SLUG = "dev"
 DEV_ADMIN_EMAIL = "admin@example.org"
 
 
+async def find_tenant(settings: Settings, tenant: str) -> Tenant:
+    """The tenant with this slug or id; raises ``TenantNotFound``."""
+    try:
+        by_id: UUID | None = UUID(tenant)
+    except ValueError:
+        by_id = None
+    async with Prm.open(settings) as prm, prm.unit() as unit:
+        tenants: TenantRepository = await unit.get(TenantRepository)
+        found: Tenant | None = await (tenants.get(TenantId(by_id)) if by_id else tenants.get_by_slug(tenant))
+    if found is None:
+        raise TenantNotFound(f"no tenant {tenant!r} (slug or id): `prm tenants list` shows them")
+    return found
+
+
+@asynccontextmanager
+async def _open_tenant(settings: Settings, tenant: str) -> AsyncIterator[Prm]:
+    """PRM for an existing tenant (slug or id); raises ``TenantNotFound``."""
+    found = await find_tenant(settings, tenant)
+    async with Prm.open(settings, tenant_id=found.id) as prm:
+        yield prm
+
+
 async def create_tenant(settings: Settings, *, name: str, slug: str, time_zone: str, phone_region: str) -> int:
     try:
         async with Prm.open(settings) as prm:
@@ -58,9 +91,12 @@ async def create_tenant(settings: Settings, *, name: str, slug: str, time_zone: 
 
 async def list_tenants(settings: Settings) -> int:
     async with Prm.open(settings) as prm, prm.unit() as unit:
-        for tenant in await (await unit.get(TenantRepository)).list():
-            state = "active" if tenant.is_active else "inactive"
-            print(f"{tenant.slug}\t{tenant.id}\t{tenant.name}\t{tenant.time_zone}\t{tenant.phone_region}\t{state}")
+        found = await (await unit.get(TenantRepository)).list()
+    if not found:
+        print("no tenant yet: prm tenants create --name NAME --slug SLUG", file=sys.stderr)
+    for tenant in found:
+        state = "active" if tenant.is_active else "inactive"
+        print(f"{tenant.slug}\t{tenant.id}\t{tenant.name}\t{tenant.time_zone}\t{tenant.phone_region}\t{state}")
     return 0
 
 
@@ -76,7 +112,7 @@ def _password() -> str:
 
 async def create_admin(settings: Settings, *, tenant: str, email: str, full_name: str) -> int:
     try:
-        async with Prm.open(settings, tenant=tenant) as prm:
+        async with _open_tenant(settings, tenant) as prm:
             user = await prm.run(
                 CreateUser, CreateUserCommand(email=email, full_name=full_name, password=_password(), roles=("admin",))
             )
@@ -102,43 +138,50 @@ def _row(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def parse_time(text: str | None) -> datetime | None:
-    """ISO 8601 (a date alone is midnight UTC; a time without offset is UTC)."""
-    if text is None:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 async def export_audit(
-    settings: Settings, *, tenant: str, since: str | None, until: str | None, fmt: str, out: IO[str]
+    settings: Settings, *, tenant: str, since: datetime | None, until: datetime | None, fmt: str, out: IO[str]
 ) -> int:
     """Write the tenant's audit events, oldest first, as JSON lines or CSV (``changed_fields``
-    joined with ``;`` in CSV)."""
-    criteria = AuditCriteria(since=parse_time(since), until=parse_time(until))
+    joined with ``;`` in CSV). The export is itself recorded (``export`` of ``audit_event``)."""
+    criteria = AuditCriteria(since=since, until=until)
     count = 0
-    async with Prm.open(settings, tenant=tenant) as prm, prm.unit() as unit:
-        events = (await unit.get(ExportAuditEvents))(criteria)
-        writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS) if fmt == "csv" else None
-        if writer is not None:
-            writer.writeheader()
-        async for event in events:
-            row = _row(event)
+    try:
+        async with _open_tenant(settings, tenant) as prm, prm.unit() as unit:
+            events = (await unit.get(ExportAuditEvents))(criteria)
+            writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS) if fmt == "csv" else None
             if writer is not None:
-                writer.writerow({**row, "changed_fields": ";".join(row["changed_fields"])})
-            else:
-                out.write(json.dumps(row, separators=(",", ":")) + "\n")
-            count += 1
+                writer.writeheader()
+            async for event in events:
+                row = _row(event)
+                if writer is not None:
+                    writer.writerow({**row, "changed_fields": ";".join(row["changed_fields"])})
+                else:
+                    out.write(json.dumps(row, separators=(",", ":")) + "\n")
+                count += 1
+    except DomainError as exc:
+        print(f"prm audit export: {exc.detail}", file=sys.stderr)
+        return 2
+    out.flush()
     print(f"{count} audit events exported", file=sys.stderr)
     return 0
 
 
 async def first_run_hint(settings: Settings) -> None:
-    """On a database without tenants: in development create tenant ``dev`` and an admin whose
-    password is printed once; otherwise print how to create the first tenant and admin."""
-    async with Prm.open(settings) as prm, prm.unit() as unit:
-        if await (await unit.get(TenantRepository)).list():
-            return
+    """On a database without tenants: in development create tenant ``dev`` (with the id
+    ``PRM_DEFAULT_TENANT_ID``, so that ``prm import synthea`` without ``--tenant`` fills it) and an
+    admin whose password is printed once; otherwise print how to create the first tenant and admin.
+    A database that cannot be read (not migrated, down) is reported, and serving goes on."""
+    try:
+        async with Prm.open(settings) as prm, prm.unit() as unit:
+            if await (await unit.get(TenantRepository)).list():
+                return
+    except SQLAlchemyError as exc:
+        print(
+            f"prm serve: cannot look for tenants ({type(exc).__name__}): is the database up and migrated "
+            "(`prm db upgrade`)?",
+            file=sys.stderr,
+        )
+        return
     if settings.env != "development":
         print(
             "PRM has no tenant yet. Create one and its first admin:\n"
@@ -152,7 +195,10 @@ async def first_run_hint(settings: Settings) -> None:
         tenant = await prm.run(
             CreateTenant,
             CreateTenantCommand(
-                name="Development", slug=DEV_TENANT_SLUG, phone_region=settings.default_phone_region.upper()
+                name="Development",
+                slug=DEV_TENANT_SLUG,
+                phone_region=settings.default_phone_region.upper(),
+                tenant_id=TenantId(settings.default_tenant_id),
             ),
         )
     async with Prm.open(settings, tenant_id=tenant.id) as prm:
@@ -164,7 +210,8 @@ async def first_run_hint(settings: Settings) -> None:
         )
     print(
         f"development mode, empty database: created tenant '{DEV_TENANT_SLUG}' and admin {DEV_ADMIN_EMAIL}\n"
-        f"  password (shown once): {password}\n"
-        '  log in: POST /api/v1/prm/auth/login {"email": ..., "password": ...}',
+        f"  password (shown once; change it at POST /api/v1/prm/auth/change-password): {password}\n"
+        f"  log in: curl -X POST http://{settings.host}:{settings.port}/api/v1/prm/auth/login "
+        f"""-H 'Content-Type: application/json' -d '{{"email": "{DEV_ADMIN_EMAIL}", "password": "{password}"}}'""",
         file=sys.stderr,
     )

@@ -14,19 +14,38 @@ Exit codes: 0 done, 1 finished with rejected rows, 2 bad usage or configuration.
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from uuid import UUID
 
 from prm.settings import Settings, SettingsError
 
 
 def _settings() -> Settings:
+    """The settings, with logging configured (to stderr: stdout is for the commands' output)."""
+    from prm.entrypoints.logging import configure_logging
+
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as exc:
         print(f"prm: invalid configuration: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
+    configure_logging(settings)
+    return settings
+
+
+def moment(text: str) -> datetime:
+    """An RFC 3339 / ISO 8601 time (``2026-03-01T09:30:00+01:00``, ``...Z``) or date (``2026-03-01``,
+    midnight); without an offset it is UTC. Raises ``ArgumentTypeError`` (a usage error, exit 2)."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or time: use e.g. 2026-03-01 or 2026-03-01T09:30:00Z"
+        ) from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -91,11 +110,10 @@ def _import(args: argparse.Namespace) -> int:
 async def _tenant_id(settings: Settings, tenant: str) -> UUID | None:
     """The id of the tenant named by ``tenant`` (a slug or an id); ``None`` (reported) if none."""
     from prm.domain.shared.errors import DomainError
-    from prm.entrypoints.library import Prm
+    from prm.entrypoints.admin_cli import find_tenant
 
     try:
-        async with Prm.open(settings, tenant=tenant) as prm:
-            return prm.context.tenant_id
+        return (await find_tenant(settings, tenant)).id
     except DomainError as exc:
         print(f"prm: {exc.detail}", file=sys.stderr)
         return None
@@ -136,6 +154,9 @@ def _audit(args: argparse.Namespace) -> int:
                 settings, tenant=args.tenant, since=args.since, until=args.until, fmt=args.format, out=out
             )
         )
+    except BrokenPipeError:  # `prm audit export | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     finally:
         if out is not sys.stdout:
             out.close()
@@ -184,8 +205,10 @@ def parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail")
     audit.add_argument("action", choices=["export"])
     audit.add_argument("--tenant", required=True, help="tenant slug or id")
-    audit.add_argument("--since", help="ISO 8601 date or time (UTC unless an offset is given), inclusive")
-    audit.add_argument("--until", help="ISO 8601 date or time, exclusive")
+    audit.add_argument(
+        "--since", type=moment, help="RFC 3339 time or date (2026-03-01; UTC unless an offset is given), inclusive"
+    )
+    audit.add_argument("--until", type=moment, help="RFC 3339 time or date, exclusive")
     audit.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     audit.add_argument("--output", help="file to write (default stdout)")
     audit.set_defaults(handler=_audit)

@@ -2,9 +2,10 @@
 
 Providers (with their organizations) are imported first, as practitioners, then patients, then
 (when the folder has ``encounters.csv``) encounters, as past fulfilled appointments linked to
-both. Each batch of ``batch_size`` rows is one unit of work. Rows are upserted by their Synthea ``Id`` (the
-practitioner's external id, the patient's MRN; an encounter already imported is left as it is),
-so running the job again updates or leaves unchanged, never duplicates. A bad row never stops the job: it is reported on stderr as
+both. Each batch of ``batch_size`` rows is one unit of work. Rows are upserted by their
+Synthea ``Id`` (the practitioner's external id, the patient's MRN; an encounter already imported
+is left as it is), so running the job again updates or leaves unchanged, never duplicates. A bad
+row never stops the job: it is reported on stderr as
 ``patients.csv:17: BIRTHDATE: not a date '1990-13-01'`` and the rest goes on. If a whole batch
 fails (a concurrent writer, or a row the database refuses), its rows are retried one by one so
 that only the bad row is left out. Names, dates of birth and addresses are never printed or

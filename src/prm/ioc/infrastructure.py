@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 
-from dishka import Provider, Scope, from_context, provide
+from dishka import Provider, Scope, alias, from_context, provide
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from prm.adapters.clock import SystemClock
@@ -21,7 +21,8 @@ from prm.settings import Settings
 class InfrastructureProvider(Provider):
     settings = from_context(provides=Settings, scope=Scope.APP)
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
-    uow = provide(SqlUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
+    uow = provide(SqlUnitOfWork, scope=Scope.REQUEST)
+    uow_port = alias(source=SqlUnitOfWork, provides=UnitOfWork)
     outbox = provide(SqlOutbox, provides=Outbox, scope=Scope.REQUEST)
     audit = provide(SqlAuditTrail, provides=AuditTrail, scope=Scope.REQUEST)
 

@@ -3,7 +3,7 @@ offers, conversational booking, rescheduling, availability by speciality, encoun
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -34,7 +34,7 @@ from prm.domain.appointments.events import (
     AppointmentRescheduled,
     WaitlistOfferMade,
 )
-from prm.domain.appointments.model import Appointment, AppointmentStatus, CancellationReason, Period, TimeSlot
+from prm.domain.appointments.model import Appointment, AppointmentStatus, Period, TimeSlot
 from prm.domain.appointments.schedule import (
     ExceptionKind,
     Location,
@@ -45,7 +45,6 @@ from prm.domain.appointments.schedule import (
 )
 from prm.domain.appointments.waitlist import HoldStatus, WaitlistEntry, WaitlistStatus
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
-from prm.domain.shared.text import fold
 from tests.fakes import FakeUnitOfWork, FixedClock, InMemoryAuditTrail, InMemoryOutbox
 from tests.unit.appointments.fakes import (
     FakePatientDirectory,
@@ -144,10 +143,12 @@ class World:
         return schedule
 
 
-def at(start: datetime, minutes: int = 30, **fields: object) -> BookAppointmentCommand:
+def at(
+    start: datetime, minutes: int = 30, *, patient_id: PatientId = ALICE, practitioner_id: PractitionerId = DR_HEART
+) -> BookAppointmentCommand:
     return BookAppointmentCommand(
-        patient_id=fields.pop("patient_id", ALICE),  # type: ignore[arg-type]
-        practitioner_id=fields.pop("practitioner_id", DR_HEART),  # type: ignore[arg-type]
+        patient_id=patient_id,
+        practitioner_id=practitioner_id,
         starts_at=start,
         ends_at=start + timedelta(minutes=minutes),
     )
@@ -291,7 +292,7 @@ async def test_an_expired_offer_goes_to_the_next_patient_and_cannot_be_accepted(
 # --- conversational booking -------------------------------------------------------------------------
 
 
-async def find_three(world: World) -> tuple[FindSlots, list[TimeSlot], object]:
+async def find_three(world: World) -> tuple[FindSlots, list[TimeSlot], UUID]:
     find = world.find_slots()
     choices = await find(FindSlotsCommand(patient_id=ALICE, practitioner_id=DR_HEART, count=3))
     return find, [h.slot for h, _ in choices.choices], choices.conversation_id
@@ -304,19 +305,17 @@ async def test_find_slots_holds_numbered_slots_and_select_slot_books_the_chosen_
     others = await world.find_slots()(FindSlotsCommand(patient_id=BOB, practitioner_id=DR_HEART, count=1))
     assert others.choices[0][0].slot.starts_at == NOW + timedelta(hours=2, minutes=30)
 
-    booked = await world.select_slot()(
-        SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="#2")  # type: ignore[arg-type]
-    )
+    booked = await world.select_slot()(SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="#2"))
 
     assert booked.slot == slots[1]
-    held = await world.holds.conversation(conversation_id)  # type: ignore[arg-type]
+    held = await world.holds.conversation(conversation_id)
     assert [h.status for h in held] == [HoldStatus.RELEASED, HoldStatus.USED, HoldStatus.RELEASED]
 
 
 async def test_a_reply_with_a_time_on_the_list_books_it(world: World) -> None:
     _, slots, conversation_id = await find_three(world)
     booked = await world.select_slot()(
-        SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="10 March 2026 09:30")  # type: ignore[arg-type]
+        SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="10 March 2026 09:30")
     )
     assert booked.slot == slots[1]
 
@@ -326,9 +325,7 @@ async def test_a_reply_that_is_not_on_the_list_is_not_understood(world: World, r
     _, _, conversation_id = await find_three(world)
     commits = world.uow.commits
     with pytest.raises(ReplyNotUnderstood):
-        await world.select_slot()(
-            SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply=reply)  # type: ignore[arg-type]
-        )
+        await world.select_slot()(SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply=reply))
     assert world.uow.commits == commits
 
 
@@ -336,9 +333,7 @@ async def test_selecting_after_the_hold_expired_asks_to_search_again(world: Worl
     _, _, conversation_id = await find_three(world)
     world.clock.current = NOW + POLICY.hold_for + timedelta(seconds=1)
     with pytest.raises(HoldExpired):
-        await world.select_slot()(
-            SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="1")  # type: ignore[arg-type]
-        )
+        await world.select_slot()(SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="1"))
 
 
 async def test_selecting_a_slot_that_is_gone_names_the_appointment_in_the_way(world: World) -> None:
@@ -349,9 +344,7 @@ async def test_selecting_a_slot_that_is_gone_names_the_appointment_in_the_way(wo
     )
     await world.appointments.add(intruder)
     with pytest.raises(SlotUnavailable) as refused:
-        await world.select_slot()(
-            SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="1")  # type: ignore[arg-type]
-        )
+        await world.select_slot()(SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="1"))
     assert refused.value.conflicting_id == intruder.id
 
 

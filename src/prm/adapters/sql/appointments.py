@@ -195,16 +195,23 @@ class SqlAppointmentRepository(AppointmentRepository):
         postgres = self._connection.dialect.name == "postgresql"
         for i in range(0, len(wanted), 5000):
             chunk = wanted[i : i + 5000]
-            # PostgreSQL: one array parameter (= ANY) instead of thousands of IN binds to render.
-            matches = (
-                _t.external_id == sa.any_(sa.bindparam("ids", chunk, type_=ARRAY(sa.String))) if postgres else None
-            )
-            rows = await self._connection.execute(
-                sa.select(_t.external_id).where(
-                    _t.tenant_id == self._tenant_id, matches if matches is not None else _t.external_id.in_(chunk)
+            if postgres:
+                # A join with the unnested array, not "= ANY(:array)": PostgreSQL tests a parameter
+                # array element by element for every row it scans, and a freshly loaded table
+                # without statistics gets scanned whole: O(rows x ids) per batch of an import.
+                ids = (
+                    sa.func.unnest(sa.bindparam("ids", chunk, type_=ARRAY(sa.String)))
+                    .table_valued("id")
+                    .render_derived(name="wanted")
                 )
-            )
-            found.update(r[0] for r in rows)
+                statement = (
+                    sa.select(_t.external_id)
+                    .join(ids, _t.external_id == ids.c.id)
+                    .where(_t.tenant_id == self._tenant_id)
+                )
+            else:
+                statement = sa.select(_t.external_id).where(_t.tenant_id == self._tenant_id, _t.external_id.in_(chunk))
+            found.update(r[0] for r in await self._connection.execute(statement))
         return found
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.audit_tables import audit_events
-from prm.adapters.sql.bulk import insert_rows
+from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.audit.ports import AuditCriteria, AuditEvent, AuditLog
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
@@ -19,8 +19,10 @@ from prm.domain.shared.ids import TenantId, new_id
 
 
 class SqlAuditTrail(AuditTrail):
-    def __init__(self, connection: AsyncConnection, context: RequestContext, clock: Clock) -> None:
-        self._connection = connection
+    """Events are deferred to the unit of work's commit (same transaction, no round trip of their own)."""
+
+    def __init__(self, uow: SqlUnitOfWork, context: RequestContext, clock: Clock) -> None:
+        self._uow = uow
         self._context = context
         self._clock = clock
 
@@ -41,8 +43,8 @@ class SqlAuditTrail(AuditTrail):
             "client_ip": self._context.client_ip,
         }
         ids: Sequence[UUID | None] = entity_ids or [None]
-        await insert_rows(
-            self._connection, audit_events, [{**base, "id": new_id(), "entity_id": str(i) if i else None} for i in ids]
+        self._uow.defer_insert(
+            audit_events, [{**base, "id": new_id(), "entity_id": str(i) if i else None} for i in ids]
         )
 
 

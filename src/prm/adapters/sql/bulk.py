@@ -54,7 +54,7 @@ def _copy_json(value: Any) -> str:
     return "\\N" if value is None else _escape(_encode(value).decode())
 
 
-def _is_json(column: sa.Column[Any]) -> bool:
+def is_json_column(column: sa.Column[Any]) -> bool:
     return isinstance(column.type, sa.JSON) or any(
         isinstance(variant, sa.JSON) for variant in getattr(column.type, "_variant_mapping", {}).values()
     )
@@ -74,7 +74,7 @@ async def insert_rows(connection: AsyncConnection, table: sa.Table, rows: Sequen
     if not connection.in_transaction():
         await connection.begin()
     columns = [c.name for c in table.columns]
-    json_columns = frozenset(c.name for c in table.columns if _is_json(c))
+    json_columns = frozenset(c.name for c in table.columns if is_json_column(c))
     lines = [
         "\t".join(
             [_copy_json(row.get(name)) if name in json_columns else _copy_value(row.get(name)) for name in columns]

@@ -7,7 +7,7 @@ up by credential across tenants: an email, a token digest, a key digest.
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -140,6 +140,14 @@ class SqlTenantRepository(TenantRepository):
         return [_tenant(r) for r in rows]
 
 
+def _raise_duplicate_email(exc: IntegrityError) -> NoReturn:
+    """``DuplicateEmail`` for the (tenant, email) unique constraint; anything else (an unknown
+    tenant's foreign key) is not the caller's input and goes on as it is."""
+    if "email_key" in str(exc.orig):  # PostgreSQL names the constraint, SQLite the columns
+        raise DuplicateEmail("the tenant has a user with this email already") from exc
+    raise exc
+
+
 class SqlUserRepository(UserRepository):
     def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
         self._connection = connection
@@ -149,7 +157,7 @@ class SqlUserRepository(UserRepository):
         try:
             await self._connection.execute(sa.insert(users).values(**_user_row(user)))
         except IntegrityError as exc:
-            raise DuplicateEmail("the tenant has a user with this email already") from exc
+            _raise_duplicate_email(exc)
 
     async def get(self, user_id: UserId) -> User | None:
         query = sa.select(users).where(users.c.tenant_id == self._tenant_id, users.c.id == user_id)
@@ -165,7 +173,7 @@ class SqlUserRepository(UserRepository):
                 .values({k: v for k, v in row.items() if k not in {"tenant_id", "id", "created_at"}})
             )
         except IntegrityError as exc:
-            raise DuplicateEmail("the tenant has a user with this email already") from exc
+            _raise_duplicate_email(exc)
 
     async def list(self, page: PageRequest) -> Page[User]:
         scope = users.c.tenant_id == self._tenant_id

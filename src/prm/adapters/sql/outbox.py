@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.tables import outbox
+from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.ports import Clock, Outbox
 from prm.domain.shared.ids import TenantId, new_id
 
@@ -34,8 +33,8 @@ class SqlOutbox(Outbox):
     dataclass as JSON (ids and field names only: events carry no personal data).
     """
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId, clock: Clock) -> None:
-        self._connection = connection
+    def __init__(self, uow: SqlUnitOfWork, tenant_id: TenantId, clock: Clock) -> None:
+        self._uow = uow
         self._tenant_id = tenant_id
         self._clock = clock
 
@@ -56,4 +55,4 @@ class SqlOutbox(Outbox):
                     "occurred_at": now,
                 }
             )
-        await insert_rows(self._connection, outbox, rows)
+        self._uow.defer_insert(outbox, rows)  # written at commit, in the same transaction

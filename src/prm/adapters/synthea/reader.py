@@ -413,9 +413,10 @@ class SyntheaExport:
     """The files PRM reads from one Synthea CSV export folder (Synthea writes it to ``output/csv``).
 
     ``patients``, ``providers`` and ``encounters`` are ``None`` when the file is absent;
-    ``organizations`` also when there is no ``providers.csv`` to join it to. Raises :class:`SyntheaFormatError` when the
-    folder does not exist, holds neither ``patients.csv`` nor ``providers.csv``, or a file's
-    header lacks a required column.
+    ``organizations`` also when there is no ``providers.csv`` to join it to. Raises
+    :class:`SyntheaFormatError` when the folder does not exist, holds none of ``patients.csv``,
+    ``providers.csv`` and ``encounters.csv`` (encounters alone: the people were imported
+    before), or a file's header lacks a required column.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -423,9 +424,9 @@ class SyntheaExport:
         if not self.folder.is_dir():
             raise SyntheaFormatError(f"{self.folder}: no such folder")
         patients, providers, organizations = (self.folder / n for n in (PATIENTS_CSV, PROVIDERS_CSV, ORGANIZATIONS_CSV))
-        if not patients.exists() and not providers.exists():
+        if not patients.exists() and not providers.exists() and not (self.folder / ENCOUNTERS_CSV).exists():
             raise SyntheaFormatError(
-                f"{self.folder}: holds neither {PATIENTS_CSV} nor {PROVIDERS_CSV} "
+                f"{self.folder}: holds neither {PATIENTS_CSV} nor {PROVIDERS_CSV} (nor {ENCOUNTERS_CSV}) "
                 "(give the folder of a Synthea CSV export, such as output/csv)"
             )
         self.patients = PatientsFile(patients) if patients.exists() else None

@@ -18,8 +18,9 @@ entered-in-error    (none)
 Time rules: nothing is booked or moved into the past; ``fulfilled`` and ``noshow`` only once the
 appointment has started; ``arrived`` / ``checked-in`` at most a day before it starts. Every time
 is timezone-aware UTC. A slot lasts at most 24 hours, except for the past stays that
-:meth:`Appointment.record_past` imports (a :class:`Period`). A practitioner's *active* appointments (pending, booked, arrived,
-checked-in) never overlap: the database enforces it (see the SQL adapter).
+:meth:`Appointment.record_past` imports (a :class:`Period`). A practitioner's *active*
+appointments (pending, booked, arrived, checked-in) never overlap: the database enforces it (see
+the SQL adapter).
 """
 
 from dataclasses import dataclass, field

@@ -6,6 +6,7 @@ practitioner and location, so that an id only books the practitioner and locatio
 for. Nothing is stored: booking decodes the id and checks that the slot is still free.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FINGERPRINT_BITS = 74
 
 
+@functools.lru_cache(maxsize=4096)  # availability encodes hundreds of slots of one practitioner
 def _fingerprint(tenant_id: UUID, practitioner_id: UUID, location_id: UUID | None) -> int:
     digest = hashlib.blake2b(
         b"".join(u.bytes for u in (tenant_id, practitioner_id, location_id or UUID(int=0))), digest_size=16
