@@ -342,14 +342,16 @@ async def test_the_audit_trail_is_per_tenant(client: Client, other_tenant_client
 
 
 async def test_inactive_users_and_tenants_cannot_log_in(
-    settings: Settings, tenant_id: UUID, client: Client, anonymous_client: Client
+    settings: Settings, tenant_id: UUID, client: Client, anonymous_client: Client, api_key_client: Any
 ) -> None:
     email = await create_user(settings, tenant_id, ["front_desk"])
     session = await log_in(anonymous_client, email)
+    integration: Client = await api_key_client("patients:read")
     await _sql(settings, sa.update(tenants).where(tenants.c.id == tenant_id).values(is_active=False))
     refused = await anonymous_client.post(f"{API}/auth/login", json={"email": email, "password": PASSWORD})
     assert refused.status_code == 401
     assert (await anonymous_client.post(f"{API}/auth/refresh", json={"refresh": session["refresh"]})).status_code == 401
+    assert (await integration.get(f"{API}/patients")).status_code == 401
     await _sql(settings, sa.update(tenants).where(tenants.c.id == tenant_id).values(is_active=True))
     await log_in(anonymous_client, email)
 

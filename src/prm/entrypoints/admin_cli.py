@@ -106,7 +106,8 @@ def _password() -> str:
         return given
     first = getpass.getpass("password (12+ characters): ")
     if first != getpass.getpass("again: "):
-        raise SystemExit("prm users create-admin: the passwords differ")
+        print("prm users create-admin: the passwords differ", file=sys.stderr)
+        raise SystemExit(2)
     return first
 
 
