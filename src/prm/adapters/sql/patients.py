@@ -244,21 +244,21 @@ class SqlPatientFinder(PatientFinder):
 
     async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
         where = self._conditions(criteria)
-        # The total rides along with the page (a window count): one round trip instead of two.
+        # The page first (an index scan that stops at LIMIT), then the total only when the page
+        # does not tell it. A window count(*) OVER () would save that round trip but makes
+        # PostgreSQL read and sort every match: far slower on a large tenant (measured).
         rows = (
             await self._connection.execute(
-                sa.select(patients, sa.func.count().over().label("_total"))
+                sa.select(patients)
                 .where(*where)
                 .order_by(patients.c.family_key, patients.c.given_key, patients.c.id)
                 .limit(page.page_size)
                 .offset(page.offset)
             )
         ).all()
-        if rows:
-            total = int(rows[0]._mapping["_total"])
-        elif page.page == 1:
-            total = 0
-        else:  # past the last page: count on its own
+        if (rows and len(rows) < page.page_size) or (not rows and page.page == 1):
+            total = page.offset + len(rows)
+        else:
             total = (
                 await self._connection.execute(sa.select(sa.func.count()).select_from(patients).where(*where))
             ).scalar_one()
