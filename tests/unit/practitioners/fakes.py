@@ -7,7 +7,6 @@ and out (so a use case cannot change "stored" state without saving it).
 
 import copy
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from uuid import UUID
 
 from prm.application.practitioners.ports import (
@@ -18,36 +17,14 @@ from prm.application.practitioners.ports import (
 )
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.paging import Page, PageRequest
-from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense
 from prm.domain.practitioners.model import Practitioner
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PractitionerId, TenantId
 from prm.domain.shared.text import fold
+from tests.fakes import FakeUnitOfWork, FixedClock, InMemoryOutbox
 
-
-class FixedClock(Clock):
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-
-class FakeUnitOfWork(UnitOfWork):
-    def __init__(self) -> None:
-        self.commits = 0
-
-    async def commit(self) -> None:
-        self.commits += 1
-
-
-class InMemoryOutbox(Outbox):
-    def __init__(self) -> None:
-        self.events: list[object] = []
-
-    async def add(self, events: Sequence[object]) -> None:
-        self.events.extend(events)
+__all__ = ["FakeUnitOfWork", "FixedClock", "InMemoryOutbox"]
 
 
 def _stored(practitioner: Practitioner) -> Practitioner:

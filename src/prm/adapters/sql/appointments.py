@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.appointments_tables import NO_OVERLAP, appointments
 from prm.adapters.sql.bulk import insert_rows
+from prm.adapters.sql.paging import fetch_page
 from prm.application.appointments.ports import (
     AppointmentCounts,
     AppointmentCriteria,
@@ -239,22 +240,9 @@ class SqlAppointmentFinder(AppointmentFinder):
         return where
 
     async def find(self, criteria: AppointmentCriteria, page: PageRequest) -> Page[Appointment]:
-        where = self._where(criteria)
-        rows = await self._connection.execute(
-            sa.select(appointments)
-            .where(*where)
-            .order_by(_t.starts_at, _t.id)
-            .limit(page.page_size)
-            .offset(page.offset)
+        return await fetch_page(
+            self._connection, appointments, self._where(criteria), (_t.starts_at, _t.id), page, _from_row
         )
-        items = [_from_row(r) for r in rows]
-        if page.page == 1 and len(items) < page.page_size:
-            total = len(items)
-        else:
-            total = (
-                await self._connection.execute(sa.select(sa.func.count()).select_from(appointments).where(*where))
-            ).scalar_one()
-        return Page(items, total, page.page, page.page_size)
 
     async def first(self, criteria: AppointmentCriteria, limit: int) -> Sequence[Appointment]:
         rows = await self._connection.execute(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.bulk import insert_rows
+from prm.adapters.sql.paging import fetch_page
 from prm.adapters.sql.tables import patient_identifiers, patients
 from prm.application.patients.ports import (
     AGE_BANDS,
@@ -243,26 +244,8 @@ class SqlPatientFinder(PatientFinder):
         return where
 
     async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
-        where = self._conditions(criteria)
-        # The page first (an index scan that stops at LIMIT), then the total only when the page
-        # does not tell it. A window count(*) OVER () would save that round trip but makes
-        # PostgreSQL read and sort every match: far slower on a large tenant (measured).
-        rows = (
-            await self._connection.execute(
-                sa.select(patients)
-                .where(*where)
-                .order_by(patients.c.family_key, patients.c.given_key, patients.c.id)
-                .limit(page.page_size)
-                .offset(page.offset)
-            )
-        ).all()
-        if (rows and len(rows) < page.page_size) or (not rows and page.page == 1):
-            total = page.offset + len(rows)
-        else:
-            total = (
-                await self._connection.execute(sa.select(sa.func.count()).select_from(patients).where(*where))
-            ).scalar_one()
-        return Page([_from_row(r) for r in rows], total, page.page, page.page_size)
+        order = (patients.c.family_key, patients.c.given_key, patients.c.id)
+        return await fetch_page(self._connection, patients, self._conditions(criteria), order, page, _from_row)
 
     async def demographics(self, today: date) -> Demographics:
         scope = patients.c.tenant_id == self._tenant_id

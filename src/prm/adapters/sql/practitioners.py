@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.bulk import insert_rows
+from prm.adapters.sql.paging import fetch_page
 from prm.adapters.sql.tables import practitioners
 from prm.application.practitioners.ports import (
     PractitionerCriteria,
@@ -231,22 +232,9 @@ class SqlPractitionerFinder(PractitionerFinder):
         return where
 
     async def find(self, criteria: PractitionerCriteria, page: PageRequest) -> Page[Practitioner]:
-        where = self._conditions(criteria)
-        rows = await self._connection.execute(
-            sa.select(practitioners)
-            .where(*where)
-            .order_by(_t.name_key, _t.id)
-            .limit(page.page_size)
-            .offset(page.offset)
+        return await fetch_page(
+            self._connection, practitioners, self._conditions(criteria), (_t.name_key, _t.id), page, _from_row
         )
-        items = [_from_row(r) for r in rows]
-        if page.page == 1 and len(items) < page.page_size:
-            total = len(items)
-        else:
-            total = (
-                await self._connection.execute(sa.select(sa.func.count()).select_from(practitioners).where(*where))
-            ).scalar_one()
-        return Page(items, total, page.page, page.page_size)
 
     async def summaries(self, criteria: PractitionerCriteria, limit: int) -> Sequence[PractitionerSummary]:
         rows = await self._connection.execute(
