@@ -7,7 +7,8 @@ UV := .uv/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-export UV_PYTHON := $(shell command -v $(PY))
+# uv uses the machine's Python 3.11 (pyproject: requires-python) and never downloads one.
+export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run install install-dev db-upgrade test lint typecheck unit integration bench postgres sample clean
 

@@ -37,3 +37,9 @@ def test_down_to_base_and_up_again(tmp_path: Any) -> None:
     assert migrate.current_revision(url) is None
     migrate.upgrade(url)
     assert migrate.current_revision(url) == migrate.head_revision()
+
+
+def test_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path: Any) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'var' / 'nested' / 'prm.sqlite3'}"
+    migrate.upgrade(url)
+    assert migrate.current_revision(url) == migrate.head_revision()

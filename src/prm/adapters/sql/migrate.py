@@ -7,6 +7,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -24,8 +25,16 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file (``var/`` on a fresh checkout) if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Migrate the database at ``url`` up to ``revision`` (idempotent)."""
+    """Migrate the database at ``url`` up to ``revision`` (idempotent; creates a SQLite file's folder)."""
+    ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
 
 
