@@ -21,6 +21,7 @@ from prm.domain.identity.errors import InvalidCredentials
 from prm.domain.shared.ids import TenantId
 from prm.settings import Settings
 from tests.auth import PASSWORD, create_user, log_in
+from tests.fakes import FixedClock
 
 Client: TypeAlias = AsyncTestClient[Litestar]
 API = "/api/v1/prm"
@@ -46,6 +47,19 @@ def test_a_token_round_trips_and_rotated_keys_still_verify() -> None:
     rotated = JwtAccessTokens(keys={"k2": "n" * 40, "k1": KEY}, signing_kid="k2", issuer="prm", audience="prm-api")
     assert rotated.verify(issued.token).subject == TOKENS.verify(issued.token).subject
     assert jwt.get_unverified_header(rotated.issue(claims()).token)["kid"] == "k2"
+
+
+def test_verified_tokens_are_cached_until_they_expire() -> None:
+    clock = FixedClock(datetime.now(UTC))
+    tokens = JwtAccessTokens(keys={"k1": KEY}, signing_kid="k1", issuer="prm", audience="prm-api", clock=clock)
+    issued = tokens.issue(claims(expires_at=datetime.now(UTC) + timedelta(minutes=15)))
+    first = tokens.verify(issued.token)
+    assert tokens.verify(issued.token) is first  # from the cache
+    header, payload, signature = issued.token.split(".")
+    with pytest.raises(InvalidCredentials):
+        tokens.verify(f"{header}.{payload}.{signature[:-2]}AA")  # a different string: never a cache hit
+    clock.current = first.expires_at + timedelta(seconds=1)
+    assert tokens.verify(issued.token) is not first  # past its expiry the cache is not trusted
 
 
 def _forged(payload: dict[str, Any], key: str = KEY, kid: str = "k1") -> str:

@@ -65,10 +65,14 @@ class IdentityProvider(Provider):
         return Argon2PasswordHasher()
 
     @provide(scope=Scope.APP)
-    def access_tokens(self, settings: Settings) -> AccessTokens:
+    def access_tokens(self, settings: Settings, clock: Clock) -> AccessTokens:
         keys = settings.signing_keys()
         return JwtAccessTokens(
-            keys=keys, signing_kid=next(iter(keys)), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            keys=keys,
+            signing_kid=next(iter(keys)),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            clock=clock,
         )
 
     @provide(scope=Scope.APP)

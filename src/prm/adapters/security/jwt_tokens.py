@@ -10,6 +10,7 @@ minutes. Verification reads no database.
 import base64
 import binascii
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC
@@ -20,10 +21,13 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import Token
 
 from prm.application.identity.ports import AccessClaims, AccessTokens, IssuedToken
+from prm.application.shared.ports import Clock
 from prm.domain.identity.errors import InvalidCredentials
 from prm.domain.shared.ids import TenantId
 
 ALGORITHM = "HS256"
+VERIFIED_CACHE_SIZE = 10_000
+"""Verified tokens kept in memory (about 1 KB each)."""
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "tenant", "perms")
 
 
@@ -55,13 +59,25 @@ def _key_id(token: str) -> str | None:
 class JwtAccessTokens(AccessTokens):
     """``keys`` maps key ids to secrets (≥ 32 bytes); ``signing_kid`` is the one that signs."""
 
-    def __init__(self, *, keys: Mapping[str, str], signing_kid: str, issuer: str, audience: str) -> None:
+    def __init__(
+        self,
+        *,
+        keys: Mapping[str, str],
+        signing_kid: str,
+        issuer: str,
+        audience: str,
+        clock: Clock | None = None,
+        cache_size: int = VERIFIED_CACHE_SIZE,
+    ) -> None:
         if signing_kid not in keys:
             raise ValueError(f"no key with id {signing_kid!r}")
         self._keys = dict(keys)
         self._signing_kid = signing_kid
         self._issuer = issuer
         self._audience = audience
+        self._clock = clock
+        self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
+        self._cache_size = cache_size
 
     def issue(self, claims: AccessClaims) -> IssuedToken:
         token = _SignedToken(
@@ -80,6 +96,24 @@ class JwtAccessTokens(AccessTokens):
         return IssuedToken(encoded, token.exp.replace(tzinfo=UTC) if token.exp.tzinfo is None else token.exp)
 
     def verify(self, token: str) -> AccessClaims:
+        """Verify ``token`` (signature, key id, issuer, audience, expiry, required claims).
+
+        A token verified before is answered from a bounded in-memory cache until it expires: the
+        token string is the credential, so a hit is a token whose signature was already checked.
+        """
+        now = self._clock.now() if self._clock else None
+        cached = self._verified.get(token)
+        if cached is not None and now is not None and now < cached.expires_at:
+            self._verified.move_to_end(token)
+            return cached
+        claims = self._verify(token)
+        if now is not None:
+            self._verified[token] = claims
+            if len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _verify(self, token: str) -> AccessClaims:
         kid = _key_id(token)
         secret = self._keys.get(kid) if kid is not None else None
         if secret is None:
