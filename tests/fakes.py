@@ -12,6 +12,7 @@ from prm.application.patients.ports import (
     PatientCriteria,
     PatientFinder,
     PatientRepository,
+    PatientSummary,
     TextMatch,
 )
 from prm.application.shared.audit import AuditAction, AuditTrail
@@ -101,13 +102,13 @@ class InMemoryPatients(PatientRepository, PatientFinder):
         for patient, _ in patients:
             self.rows[patient.id] = _snapshot(patient)
 
-    async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
+    async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[PatientSummary]:
         matches = sorted(
             (p for p in self.rows.values() if matches_criteria(p, criteria)),
             key=lambda p: (fold(p.details.name.family or ""), fold(" ".join(p.details.name.given)), p.id),
         )
         return Page(
-            [_snapshot(p) for p in matches[page.offset : page.offset + page.page_size]],
+            [PatientSummary.of(p) for p in matches[page.offset : page.offset + page.page_size]],
             len(matches),
             page.page,
             page.page_size,

@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from prm.adapters.sql.engine import make_engine
 from prm.adapters.sql.patients import SqlPatientFinder, SqlPatientRepository
 from prm.application.patients.inputs import build_details
-from prm.application.patients.ports import PatientCriteria, PatientFinder, PatientRepository, TextMatch
+from prm.application.patients.ports import (
+    PatientCriteria,
+    PatientFinder,
+    PatientRepository,
+    PatientSummary,
+    TextMatch,
+)
 from prm.application.shared.paging import PageRequest
 from prm.domain.patients.errors import DuplicateMrn
 from prm.domain.patients.model import Identifier, Patient, PatientStatus
@@ -127,6 +133,9 @@ async def test_finder_criteria_and_order(store: Store) -> None:
     assert await mrns(PatientCriteria(identifier_value="F-2", identifier_system="other")) == []
     assert await mrns(PatientCriteria(text=TextMatch(name_prefixes=("ben",), mrn="F-2"))) == ["F-2", "F-3"]
     assert await mrns(PatientCriteria(name_prefixes=("100%",))) == []
+    summary = (await store.finder.find(PatientCriteria(mrn="F-1"), PageRequest())).items[0]
+    assert summary == PatientSummary.of(zoe)  # the list view built from columns matches the aggregate's
+    assert (summary.full_name, summary.phone, summary.city) == ("Zoë Ávila", "+16174923500", "Cambridge")
     page = await store.finder.find(PatientCriteria(), PageRequest(2, 2))
     assert ([p.mrn for p in page.items], page.total) == (["F-3"], 3)
 

@@ -18,8 +18,10 @@ async def fetch_page(
     order_by: Sequence[sa.ColumnElement[Any]],
     page: PageRequest,
     convert: Callable[[sa.Row[Any]], T],
+    columns: Sequence[sa.ColumnElement[Any]] = (),
 ) -> Page[T]:
-    """Rows of ``table`` matching ``where``, ordered, for ``page``, converted with ``convert``.
+    """Rows of ``table`` matching ``where``, ordered, for ``page``, converted with ``convert``;
+    ``columns`` selects only those (default: all of the table's).
 
     The page is read first (an index scan that stops at LIMIT); the total is counted only when
     the page does not tell it (a full page, or an empty page past the first). A window
@@ -28,7 +30,14 @@ async def fetch_page(
     """
     rows = (
         await connection.execute(
-            sa.select(table).where(*where).order_by(*order_by).limit(page.page_size).offset(page.offset)
+            sa.select(*columns)
+            .select_from(table)
+            .where(*where)
+            .order_by(*order_by)
+            .limit(page.page_size)
+            .offset(page.offset)
+            if columns
+            else sa.select(table).where(*where).order_by(*order_by).limit(page.page_size).offset(page.offset)
         )
     ).all()
     if (rows and len(rows) < page.page_size) or (not rows and page.page == 1):

@@ -21,6 +21,7 @@ from prm.application.patients.ports import (
     PatientCriteria,
     PatientFinder,
     PatientRepository,
+    PatientSummary,
     TextMatch,
 )
 from prm.application.shared.paging import Page, PageRequest
@@ -94,6 +95,31 @@ def _from_row(row: sa.Row[Any]) -> Patient:
         version=m["version"],
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+    )
+
+
+_SUMMARY_COLUMNS = tuple(
+    patients.c[name] for name in ("id", "mrn", "name", "gender", "birth_date", "telecom", "city", "status")
+)
+_PHONE_SYSTEMS = frozenset({"phone", "fax", "sms", "pager"})
+
+
+def _summary(row: sa.Row[Any]) -> PatientSummary:
+    """The list view of a patient, from the columns above: no aggregate, no validation."""
+    m = row._mapping
+    name: dict[str, Any] = m["name"]
+    parts = [*name.get("prefix", ()), *name.get("given", ()), *([name["family"]] if name.get("family") else [])]
+    telecom: list[dict[str, Any]] = m["telecom"]
+    return PatientSummary(
+        id=PatientId(m["id"]),
+        mrn=m["mrn"],
+        full_name=" ".join([*parts, *name.get("suffix", ())]),
+        gender=AdministrativeGender(m["gender"]),
+        birth_date=m["birth_date"],
+        phone=next((c["value"] for c in telecom if c["system"] in _PHONE_SYSTEMS), None),
+        email=next((c["value"] for c in telecom if c["system"] == "email"), None),
+        city=m["city"],
+        status=PatientStatus(m["status"]),
     )
 
 
@@ -243,9 +269,11 @@ class SqlPatientFinder(PatientFinder):
             where.append(patients.c.status == c.status.value)
         return where
 
-    async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
+    async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[PatientSummary]:
         order = (patients.c.family_key, patients.c.given_key, patients.c.id)
-        return await fetch_page(self._connection, patients, self._conditions(criteria), order, page, _from_row)
+        return await fetch_page(
+            self._connection, patients, self._conditions(criteria), order, page, _summary, _SUMMARY_COLUMNS
+        )
 
     async def demographics(self, today: date) -> Demographics:
         scope = patients.c.tenant_id == self._tenant_id

@@ -3,13 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from prm.application.patients.ports import PatientCriteria, PatientFinder
+from prm.application.patients.ports import PatientCriteria, PatientFinder, PatientSummary
 from prm.application.patients.text_match import name_prefixes, phone_digits
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import UnitOfWork
-from prm.domain.patients.model import Patient, PatientStatus
+from prm.domain.patients.model import PatientStatus
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.person import AdministrativeGender
 from prm.domain.shared.text import fold
@@ -41,7 +41,7 @@ class FindPatients:
         self._audit = audit
         self._uow = uow
 
-    async def __call__(self, query: FindPatientsQuery) -> Page[Patient]:
+    async def __call__(self, query: FindPatientsQuery) -> Page[PatientSummary]:
         if all(
             getattr(query, f) in (None, "")
             for f in ("name", "birth_date", "phone", "email", "identifier", "gender", "city", "status")

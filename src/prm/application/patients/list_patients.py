@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from prm.application.patients.ports import PatientCriteria, PatientFinder
+from prm.application.patients.ports import PatientCriteria, PatientFinder, PatientSummary
 from prm.application.patients.text_match import free_text
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import UnitOfWork
-from prm.domain.patients.model import Patient, PatientStatus
+from prm.domain.patients.model import PatientStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,7 +29,7 @@ class ListPatients:
         self._audit = audit
         self._uow = uow
 
-    async def __call__(self, query: ListPatientsQuery) -> Page[Patient]:
+    async def __call__(self, query: ListPatientsQuery) -> Page[PatientSummary]:
         text = free_text(query.search, self._context.phone_region) if query.search and query.search.strip() else None
         page = await self._finder.find(PatientCriteria(text=text, status=query.status), query.page)
         await self._audit.record(AuditAction.SEARCH, "patient", [p.id for p in page.items])

@@ -94,11 +94,47 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 """Age bands (label, youngest, oldest in whole years) of the demographics report."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientSummary:
+    """What lists and searches show of a patient: a read model, built straight from storage
+    without the aggregate's documents and rules (the reference API's ``PatientSimpleResponse``).
+
+    ``full_name`` is the HumanName's text (prefixes, given names, family name, suffixes);
+    ``phone`` and ``email`` are the first phone-like and email ContactPoints (E.164 and
+    normalised); ``city`` the first address's city.
+    """
+
+    id: PatientId
+    mrn: str
+    full_name: str
+    gender: AdministrativeGender
+    birth_date: date | None
+    phone: str | None
+    email: str | None
+    city: str | None
+    status: PatientStatus
+
+    @classmethod
+    def of(cls, patient: Patient) -> "PatientSummary":
+        d = patient.details
+        return cls(
+            id=patient.id,
+            mrn=patient.mrn,
+            full_name=d.name.text,
+            gender=d.gender,
+            birth_date=d.birth_date,
+            phone=next(iter(d.phones), None),
+            email=next(iter(d.emails), None),
+            city=next((a.city for a in d.addresses if a.city), None),
+            status=patient.status,
+        )
+
+
 class PatientFinder(Protocol):
     """Read side: searches and reports over one tenant's patients."""
 
     @abstractmethod
-    async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[Patient]:
+    async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[PatientSummary]:
         """Matching patients ordered by family then given name, then id."""
 
     @abstractmethod

@@ -4,13 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from prm.application.patients.ports import PatientCriteria, PatientFinder
+from prm.application.patients.ports import PatientCriteria, PatientFinder, PatientSummary
 from prm.application.patients.text_match import name_prefixes, phone_digits
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import PageRequest
 from prm.application.shared.ports import UnitOfWork
-from prm.domain.patients.model import Patient
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.text import fold
 
@@ -51,7 +50,7 @@ class SearchPatients:
         self._audit = audit
         self._uow = uow
 
-    async def __call__(self, query: SearchPatientsQuery) -> Sequence[Patient]:
+    async def __call__(self, query: SearchPatientsQuery) -> Sequence[PatientSummary]:
         text = query.query.strip()
         match query.type:
             case SearchType.NAME:

@@ -13,6 +13,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from prm.application.patients.inputs import ContactPointInput, PatientInput
+from prm.application.patients.ports import PatientSummary
 from prm.domain.patients.model import Identifier, MaritalStatus, Patient, PatientStatus
 from prm.domain.shared.contact import Address, AddressUse, ContactPointSystem, ContactPointUse
 from prm.domain.shared.person import AdministrativeGender, HumanName
@@ -281,16 +282,15 @@ def patient_response(patient: Patient) -> PatientResponse:
     )
 
 
-def patient_simple(patient: Patient) -> PatientSimpleResponse:
-    d = patient.details
+def patient_simple(summary: PatientSummary) -> PatientSimpleResponse:
     return PatientSimpleResponse(
-        id=patient.id,
-        mrn=patient.mrn,
-        full_name=d.name.text,
-        gender=d.gender,
-        birth_date=d.birth_date,
-        phone=next(iter(d.phones), None),
-        email=next(iter(d.emails), None),
-        city=next((a.city for a in d.addresses if a.city), None),
-        status=patient.status,
+        id=summary.id,
+        mrn=summary.mrn,
+        full_name=summary.full_name,
+        gender=summary.gender,
+        birth_date=summary.birth_date,
+        phone=summary.phone,
+        email=summary.email,
+        city=summary.city,
+        status=summary.status,
     )
