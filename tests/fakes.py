@@ -82,6 +82,9 @@ class InMemoryPatients(PatientRepository, PatientFinder):
         found = self.rows.get(patient_id)
         return _snapshot(found) if found else None
 
+    async def exists(self, patient_id: PatientId) -> bool:
+        return patient_id in self.rows
+
     async def get_by_mrn(self, mrn: str) -> Patient | None:
         return next((_snapshot(p) for p in self.rows.values() if p.mrn == mrn), None)
 

@@ -71,6 +71,8 @@ async def test_round_trip_keeps_every_field(store: Store) -> None:
     assert loaded.details == original.details
     assert (loaded.status, loaded.version, loaded.created_at) == (original.status, 1, original.created_at)
     assert await store.repository.get_by_mrn("RT-1") is not None
+    assert await store.repository.exists(original.id)
+    assert not await store.repository.exists(PatientId(uuid4()))
     assert set(await store.repository.get_many_by_mrn(["RT-1", "NONE"])) == {"RT-1"}
 
 

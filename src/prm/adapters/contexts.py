@@ -19,7 +19,7 @@ class PatientDirectoryFromPatients(PatientDirectory):
         self._patients = patients
 
     async def exists(self, patient_id: PatientId) -> bool:
-        return await self._patients.get(patient_id) is not None
+        return await self._patients.exists(patient_id)
 
     async def ids_by_mrn(self, mrns: Iterable[str]) -> dict[str, PatientId]:
         return {mrn: patient.id for mrn, patient in (await self._patients.get_many_by_mrn(mrns)).items()}

@@ -132,8 +132,13 @@ class SqlAppointmentRepository(AppointmentRepository):
             if inserted.first() is not None:
                 return
         else:
-            await self._connection.execute(sa.insert(appointments).values(row))
-            return
+            # SQLite has no exclusion constraint: the check runs here, after lock_for_booking's
+            # BEGIN IMMEDIATE, so concurrent bookings check and insert one after the other.
+            if not appointment.is_active or not await self.overlapping(
+                appointment.practitioner_id, appointment.slot, exclude=appointment.id
+            ):
+                await self._connection.execute(sa.insert(appointments).values(row))
+                return
         clash = await self.overlapping(appointment.practitioner_id, appointment.slot, exclude=appointment.id)
         conflicting = clash[0].id if clash else None
         raise SlotUnavailable(

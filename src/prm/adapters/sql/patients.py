@@ -132,6 +132,9 @@ def _is_duplicate_mrn(exc: IntegrityError) -> bool:
 _BY_ID = sa.select(patients).where(
     patients.c.tenant_id == sa.bindparam("tenant_id"), patients.c.id == sa.bindparam("id")
 )
+_EXISTS = sa.select(sa.literal(1)).where(
+    patients.c.tenant_id == sa.bindparam("tenant_id"), patients.c.id == sa.bindparam("id")
+)
 _BY_MRN = sa.select(patients).where(
     patients.c.tenant_id == sa.bindparam("tenant_id"), patients.c.mrn == sa.bindparam("mrn")
 )
@@ -162,6 +165,10 @@ class SqlPatientRepository(PatientRepository):
     async def get(self, patient_id: PatientId) -> Patient | None:
         row = (await self._connection.execute(_BY_ID, {"tenant_id": self._tenant_id, "id": patient_id})).first()
         return _from_row(row) if row else None
+
+    async def exists(self, patient_id: PatientId) -> bool:
+        found = await self._connection.execute(_EXISTS, {"tenant_id": self._tenant_id, "id": patient_id})
+        return found.first() is not None
 
     async def get_by_mrn(self, mrn: str) -> Patient | None:
         row = (await self._connection.execute(_BY_MRN, {"tenant_id": self._tenant_id, "mrn": mrn})).first()

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from prm.application.appointments.ports import AppointmentRepository, HoldRepository
-from prm.domain.appointments.errors import SlotHeld, SlotUnavailable
+from prm.domain.appointments.errors import SlotHeld
 from prm.domain.appointments.model import Appointment
 
 
@@ -16,16 +16,13 @@ async def place(
 ) -> None:
     """Insert ``appointment`` if its practitioner is free then.
 
-    Takes the booking lock first, then refuses with :class:`SlotUnavailable` (naming the
-    appointment in the way) or :class:`SlotHeld` (a live hold of another patient; the patient's
-    own holds and ``own_hold`` do not count). The database constraint catches what a concurrent writer slipped in.
+    Takes the booking lock first, then refuses with :class:`SlotHeld` (a live hold of another
+    patient; the patient's own holds and ``own_hold`` do not count) or, from the repository's
+    ``add``, :class:`SlotUnavailable` naming the appointment in the way: the database decides
+    (PostgreSQL's exclusion constraint; SQLite's check under its write lock), so there is no
+    separate pre-check round trip.
     """
     await appointments.lock_for_booking(appointment.practitioner_id)
-    clash = await appointments.overlapping(appointment.practitioner_id, appointment.slot, exclude=appointment.id)
-    if clash:
-        raise SlotUnavailable(
-            f"the practitioner already has appointment {clash[0].id} at that time", conflicting_id=clash[0].id
-        )
     live = await holds.live([appointment.practitioner_id], appointment.slot, appointment.created_at)
     for hold in live:
         if hold.id == own_hold or hold.patient_id == appointment.patient_id:

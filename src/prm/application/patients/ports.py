@@ -27,6 +27,10 @@ class PatientRepository(Protocol):
     async def get_by_mrn(self, mrn: str) -> Patient | None: ...
 
     @abstractmethod
+    async def exists(self, patient_id: PatientId) -> bool:
+        """Whether the tenant has this patient (any status), without loading it."""
+
+    @abstractmethod
     async def save(self, patient: Patient, *, expected_version: int) -> None:
         """Update the row if it is still at ``expected_version``; raises ``StaleVersion`` otherwise
         and ``DuplicateMrn`` when the new MRN is taken."""
