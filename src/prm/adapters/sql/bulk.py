@@ -8,9 +8,10 @@ Integrity failures surface as SQLAlchemy's ``IntegrityError`` whichever path ran
 map them to domain errors once.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 import sqlalchemy as sa
@@ -41,7 +42,17 @@ def _copy_value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)  # UUID, int
+    if isinstance(value, UUID):
+        return value.hex  # PostgreSQL reads 32 hex digits as a uuid; cheaper than str()
+    return str(value)  # int
+
+
+def _copy_uuid(value: Any) -> str:
+    return "\\N" if value is None else value.hex if isinstance(value, UUID) else _copy_value(value)
+
+
+def _copy_text(value: Any) -> str:
+    return "\\N" if value is None else _escape(value) if isinstance(value, str) else _copy_value(value)
 
 
 def _escape(text: str) -> str:
@@ -52,6 +63,18 @@ def _escape(text: str) -> str:
 
 def _copy_json(value: Any) -> str:
     return "\\N" if value is None else _escape(_encode(value).decode())
+
+
+def _formatter(column: sa.Column[Any]) -> Callable[[Any], str]:
+    """The COPY formatter of a column, chosen once from its type (the values are then not inspected
+    for their kind, except where a column's type allows several)."""
+    if is_json_column(column):
+        return _copy_json
+    if isinstance(column.type, sa.Uuid):
+        return _copy_uuid
+    if isinstance(column.type, sa.String):
+        return _copy_text
+    return _copy_value
 
 
 def is_json_column(column: sa.Column[Any]) -> bool:
@@ -74,13 +97,8 @@ async def insert_rows(connection: AsyncConnection, table: sa.Table, rows: Sequen
     if not connection.in_transaction():
         await connection.begin()
     columns = [c.name for c in table.columns]
-    json_columns = frozenset(c.name for c in table.columns if is_json_column(c))
-    lines = [
-        "\t".join(
-            [_copy_json(row.get(name)) if name in json_columns else _copy_value(row.get(name)) for name in columns]
-        )
-        for row in rows
-    ]
+    formatters = [(c.name, _formatter(c)) for c in table.columns]
+    lines = ["\t".join([format_(row.get(name)) for name, format_ in formatters]) for row in rows]
     data = ("\n".join(lines) + "\n").encode()
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
