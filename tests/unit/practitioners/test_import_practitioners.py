@@ -1,6 +1,6 @@
 """Batch upsert of practitioners by external id, with rejections per row."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from prm.application.shared.context import SYSTEM, RequestContext
 from prm.application.shared.imports import Rejection, SourceRef
 from prm.domain.practitioners.events import PractitionerRegistered, PractitionerUpdated
 from prm.domain.practitioners.model import Organization
-from prm.domain.shared.ids import TenantId, new_id
+from tests.unit.practitioners.conftest import NOW, TENANT
 from tests.unit.practitioners.fakes import (
     FakeUnitOfWork,
     FixedClock,
@@ -18,29 +18,6 @@ from tests.unit.practitioners.fakes import (
     InMemoryOutbox,
     InMemoryPractitioners,
 )
-
-NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-TENANT = TenantId(new_id())
-
-
-@pytest.fixture
-def store() -> InMemoryPractitioners:
-    return InMemoryPractitioners(TENANT)
-
-
-@pytest.fixture
-def outbox() -> InMemoryOutbox:
-    return InMemoryOutbox()
-
-
-@pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Register, read, update, delete and list practitioners, with in-memory fakes of the ports."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -24,6 +24,7 @@ from prm.domain.practitioners.model import Practitioner
 from prm.domain.shared.contact import InvalidPhoneNumber
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PractitionerId, TenantId, new_id
+from tests.unit.practitioners.conftest import NOW, TENANT
 from tests.unit.practitioners.fakes import (
     FakeUnitOfWork,
     FixedClock,
@@ -31,29 +32,6 @@ from tests.unit.practitioners.fakes import (
     InMemoryOutbox,
     InMemoryPractitioners,
 )
-
-NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-TENANT = TenantId(new_id())
-
-
-@pytest.fixture
-def store() -> InMemoryPractitioners:
-    return InMemoryPractitioners(TENANT)
-
-
-@pytest.fixture
-def outbox() -> InMemoryOutbox:
-    return InMemoryOutbox()
-
-
-@pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
 
 
 @pytest.fixture
