@@ -23,16 +23,18 @@ def _json_serializer(value: Any) -> str:
     return _encoder.encode(value).decode()
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file (``var/`` on a fresh checkout) if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An async engine for ``url``; for a SQLite file, its folder is created if missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_folder(url)
         engine = create_async_engine(
             url, echo=echo, json_serializer=_json_serializer, json_deserializer=msgspec.json.decode
         )

@@ -7,7 +7,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+
+from prm.adapters.sql.engine import ensure_sqlite_folder
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -23,13 +24,6 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
     config.attributes["configure_logging"] = False
     return config
-
-
-def ensure_sqlite_folder(url: str) -> None:
-    """Create the folder of a SQLite database file (``var/`` on a fresh checkout) if missing."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -5,7 +5,7 @@ from typing import Annotated, Generic, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from prm.application.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+from prm.application.shared.paging import MAX_PAGE_SIZE, Page
 
 T = TypeVar("T")
 
@@ -33,7 +33,3 @@ def page_response(page: Page[T]) -> PageResponse[T]:
         has_next=page.has_next,
         has_previous=page.has_previous,
     )
-
-
-def page_request(page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> PageRequest:
-    return PageRequest(page, page_size)
