@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # uv uses the machine's Python 3.11 (pyproject: requires-python) and never downloads one.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run install install-dev db-upgrade test lint typecheck unit integration bench postgres sample clean
+.PHONY: run install install-dev db-upgrade test lint typecheck unit integration bench fuzz postgres sample clean
 
 $(UV):
 	$(PY) -m venv .uv
@@ -20,7 +20,8 @@ install: $(UV)  ## runtime dependencies, exactly as locked in uv.lock
 	$(UV) sync --frozen --no-dev --inexact
 
 install-dev: $(UV)  ## runtime and development tools, as locked
-	$(UV) sync --frozen
+	@echo "== installing PRM and its development tools into $(VENV) (locked: uv.lock)"
+	@$(UV) sync --frozen --quiet
 
 db-upgrade: install
 	$(BIN)/prm db upgrade
@@ -32,8 +33,8 @@ sample: db-upgrade  ## load the bundled Synthea sample
 	$(BIN)/prm import synthea samples/synthea
 
 lint: install-dev
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 
 typecheck: install-dev
@@ -42,8 +43,12 @@ typecheck: install-dev
 postgres:  ## make sure the PostgreSQL the tests use answers
 	@$(PY) scripts/ensure_postgres.py
 
-test: install-dev lint typecheck postgres  ## the whole suite, SQLite and PostgreSQL
-	$(BIN)/pytest
+test: install-dev postgres  ## linters, types and the whole suite (SQLite and PostgreSQL), side by side
+	@$(BIN)/python scripts/run_tests.py
+
+fuzz: install-dev postgres  ## the Schemathesis and hostile-input suites at length (PRM_FUZZ_EXAMPLES=300)
+	PRM_FUZZ_EXAMPLES=$${PRM_FUZZ_EXAMPLES:-300} $(BIN)/pytest -s \
+		tests/integration/test_fuzz_schema.py tests/integration/test_hostile_inputs.py
 
 unit: install-dev
 	$(BIN)/pytest tests/unit

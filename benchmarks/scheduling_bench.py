@@ -56,7 +56,7 @@ from prm.application.practitioners.import_practitioners import ImportPractitione
 from prm.application.practitioners.inputs import PractitionerInput
 from prm.application.shared.imports import SourceRef
 from prm.application.shared.ports import UnitOfWork
-from prm.domain.appointments.model import Appointment, Period, TimeSlot
+from prm.domain.appointments.model import Appointment, TimeSlot
 from prm.domain.appointments.schedule import Weekday, WeeklyRule
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
 from prm.entrypoints.library import Prm
@@ -223,7 +223,9 @@ def _year_of_bookings(
 
 async def _availability(settings: Settings, clinic: _Clinic, calls: int) -> AvailabilityResult:
     start = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), clock_time(), tzinfo=UTC)
-    query = AvailabilityQuery(window=Period(start, start + timedelta(days=30)), practitioner_id=clinic.busy)
+    query = AvailabilityQuery(
+        start_date=start.date(), end_date=start.date() + timedelta(days=29), practitioner_id=clinic.busy
+    )
     timings: list[float] = []
     slots = 0
     async with Prm.open(settings) as prm:
@@ -233,7 +235,7 @@ async def _availability(settings: Settings, clinic: _Clinic, calls: int) -> Avai
             elapsed = (time.perf_counter() - began) * 1000
             if i >= 20:
                 timings.append(elapsed)
-            slots = len(found)
+            slots = len(found.slots)
     timings.sort()
     p50 = statistics.median(timings)
     p99 = timings[min(len(timings) - 1, round(0.99 * len(timings)) - 1)]

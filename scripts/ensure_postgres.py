@@ -28,6 +28,7 @@ def main() -> int:
     url = urlparse(os.environ.get("PRM_TEST_DATABASE_URL", DEFAULT))
     host, port = url.hostname or "127.0.0.1", url.port or 5432
     if answers(host, port):
+        print(f"== PostgreSQL answers on {host}:{port}: the suite creates a database of its own there", flush=True)
         return 0
     print(f"PostgreSQL does not answer on {host}:{port}; trying to start the local cluster", file=sys.stderr)
     for conf in sorted(glob.glob("/etc/postgresql/*/main")):
@@ -35,6 +36,7 @@ def main() -> int:
         subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
     for _ in range(30):
         if answers(host, port):
+            print(f"== PostgreSQL started and answers on {host}:{port}", flush=True)
             return 0
         time.sleep(1)
     print(

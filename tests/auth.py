@@ -1,4 +1,5 @@
-"""Test helpers for identity: cheap password hashing, tenants, users and logged-in clients."""
+"""Test helpers for identity: cheap password hashing, a per-test login throttle, tenants, users
+and logged-in clients."""
 
 import secrets
 from collections.abc import Sequence
@@ -8,12 +9,15 @@ from uuid import UUID, uuid4
 from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from prm.adapters.security.passwords import Argon2PasswordHasher
+from prm.adapters.sql.identity_throttle import SqlLoginThrottle
 from prm.application.identity.create_api_key import CreateApiKey
 from prm.application.identity.create_tenant import CreateTenant, CreateTenantCommand
 from prm.application.identity.create_user import CreateUser, CreateUserCommand
-from prm.application.identity.ports import PasswordHasher
+from prm.application.identity.ports import LoginThrottle, PasswordHasher
+from prm.application.shared.ports import Clock
 from prm.domain.shared.ids import TenantId
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
@@ -31,6 +35,33 @@ class CheapHashing(Provider):
     @provide(scope=Scope.APP, override=True)
     def password_hasher(self) -> PasswordHasher:
         return _CHEAP
+
+
+class _Prefixed(LoginThrottle):
+    def __init__(self, throttle: LoginThrottle, prefix: str) -> None:
+        self._throttle = throttle
+        self._prefix = prefix
+
+    async def check(self, keys: Sequence[str]) -> None:
+        await self._throttle.check([self._prefix + k for k in keys])
+
+    async def failed(self, keys: Sequence[str]) -> None:
+        await self._throttle.failed([self._prefix + k for k in keys])
+
+    async def succeeded(self, key: str) -> None:
+        await self._throttle.succeeded(self._prefix + key)
+
+
+class PerTestLoginThrottle(Provider):
+    """The database throttle with its keys prefixed by the test's own tenant id. Every test client
+    calls from the address ``testclient`` and the test database outlives a test, so one test's
+    failed logins would otherwise throttle the next test's; apps built on the same settings (two
+    "processes" of one test) still share their counts."""
+
+    @provide(scope=Scope.APP, override=True)
+    def login_throttle(self, engine: AsyncEngine, clock: Clock, settings: Settings) -> LoginThrottle:
+        throttle = SqlLoginThrottle(engine, clock, settings.login_failures_per_minute)
+        return _Prefixed(throttle, f"test:{settings.default_tenant_id}:")
 
 
 async def create_tenant(settings: Settings, tenant_id: UUID | None = None, slug: str | None = None) -> UUID:

@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from prm.entrypoints.http.app import create_app
 from prm.settings import Settings
-from tests.auth import CheapHashing, create_api_key, create_tenant, create_user, log_in
+from tests.auth import CheapHashing, PerTestLoginThrottle, create_api_key, create_tenant, create_user, log_in
 from tests.databases import postgres_database, sqlite_database
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -61,8 +61,8 @@ ClientFactory = Callable[..., Awaitable[AsyncTestClient[Litestar]]]
 
 @pytest.fixture
 async def app(settings: Settings) -> Litestar:
-    """The application, with cheap password hashing."""
-    return create_app(settings, CheapHashing())
+    """The application, with cheap password hashing and a login throttle of the test's own."""
+    return create_app(settings, CheapHashing(), PerTestLoginThrottle())
 
 
 @pytest.fixture

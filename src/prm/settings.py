@@ -11,18 +11,22 @@
 | ``PRM_DEFAULT_PHONE_REGION`` | ``US`` | ISO 3166-1 alpha-2 region for phones typed without ``+`` |
 | ``PRM_DB_POOL_SIZE`` | ``20`` | PostgreSQL connections kept open per process |
 | ``PRM_ACCESS_LOG`` | ``true`` | one log line per HTTP request (method, route, status, ms) |
-| ``PRM_JWT_KEYS`` | (derived in dev) | ``kid:secret[,kid:secret…]``: the first signs access tokens, all verify |
+| ``PRM_JWT_KEYS`` | (random in dev) | ``kid:secret[,kid:secret…]``: the first signs access tokens, all verify |
 | ``PRM_JWT_ISSUER`` / ``PRM_JWT_AUDIENCE`` | ``prm`` / ``prm-api`` | ``iss`` and ``aud`` of access tokens |
 | ``PRM_ACCESS_TOKEN_MINUTES`` | ``15`` | access token lifetime |
 | ``PRM_REFRESH_TOKEN_DAYS`` | ``14`` | refresh token lifetime |
 | ``PRM_LOGIN_FAILURES_PER_MINUTE`` | ``10`` | failed logins allowed per client address and per account |
+| ``PRM_REVOCATION_POLL_SECONDS`` | ``1`` | how often (at most) each process reads the token revocations of the others |
+| ``PRM_STATE_DIR`` | ``var`` | the service's own files in development (signing key, first admin password) |
+| ``PRM_MAX_BODY_BYTES`` | ``10485760`` | largest request body accepted (413 beyond) |
+| ``PRM_CORS_ORIGINS`` | (none) | comma-separated origins allowed to call the API from a browser |
 
-``PRM_JWT_KEYS`` is required in production (secrets of at least 32 characters). In development
-and test, when it is empty, one key (``kid`` ``dev``) is derived from the database URL: stable
-across restarts, and worthless as a secret.
+``PRM_JWT_KEYS`` is required in production (secrets of at least 32 characters). In development,
+when it is empty, one random key (``kid`` ``dev``) is made on first start and kept in
+``<PRM_STATE_DIR>/jwt-development.key``, readable only by its owner
+(:mod:`prm.adapters.security.development_key`); test runs use a random key per process.
 """
 
-import hashlib
 import os
 from collections.abc import Mapping
 from typing import Annotated, Literal
@@ -56,8 +60,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     access_token_minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 15
     refresh_token_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 14
     login_failures_per_minute: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 10
+    revocation_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 1.0
     slot_hold_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 5
     waitlist_offer_minutes: Annotated[int, msgspec.Meta(ge=1, le=10080)] = 120
+    state_dir: str = "var"
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=1 << 30)] = 10 * 1024 * 1024
+    cors_origins: str = ""
 
     def __post_init__(self) -> None:
         if self.jwt_keys:
@@ -73,12 +81,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             )
 
     def signing_keys(self) -> dict[str, str]:
-        """``{kid: secret}`` in order (the first signs). Derived in development when unset."""
+        """``{kid: secret}`` in order (the first signs). Random in development and test when unset
+        (see the module docstring); raises :class:`SettingsError` in production when unset."""
         if not self.jwt_keys:
             if self.env == "production":
                 raise SettingsError(f"{PREFIX}JWT_KEYS: required in production (kid:secret with 32+ characters)")
-            derived = hashlib.sha256(f"prm-development-only:{self.database_url}".encode()).hexdigest()
-            return {"dev": derived}
+            from prm.adapters.security.development_key import DevelopmentKeyError, development_key, process_key
+
+            if self.env == "test":
+                return {"dev": process_key()}
+            try:
+                return {"dev": development_key(self.state_dir)}
+            except (OSError, DevelopmentKeyError) as exc:
+                raise SettingsError(f"{PREFIX}STATE_DIR: cannot keep the development signing key: {exc}") from exc
         keys: dict[str, str] = {}
         for item in self.jwt_keys.split(","):
             kid, sep, secret = item.strip().partition(":")
@@ -86,6 +101,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 raise SettingsError(f"{PREFIX}JWT_KEYS: give kid:secret pairs, each secret 32+ characters")
             keys[kid] = secret
         return keys
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """``PRM_CORS_ORIGINS`` as a list (empty: no browser origin may call the API)."""
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def json_logs(self) -> bool:

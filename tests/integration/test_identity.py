@@ -37,6 +37,8 @@ def claims(**overrides: Any) -> AccessClaims:
         "permissions": frozenset({"patients:read"}),
         "phone_region": "US",
         "expires_at": datetime.now(UTC) + timedelta(minutes=15),
+        "generation": 1,
+        "session_id": uuid4(),
     }
     return AccessClaims(**{**values, **overrides})
 
@@ -70,6 +72,8 @@ def _forged(payload: dict[str, Any], key: str = KEY, kid: str = "k1") -> str:
         "perms": ["patients:read"],
         "iss": "prm",
         "aud": "prm-api",
+        "gen": 1,
+        "sid": str(uuid4()),
     }
     base |= {"iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=5)).timestamp())}
     return jwt.encode({**base, **payload}, key, algorithm="HS256", headers={"kid": kid})
@@ -84,6 +88,9 @@ def _forged(payload: dict[str, Any], key: str = KEY, kid: str = "k1") -> str:
         (_forged({"iss": "evil"}), "wrong issuer"),
         (_forged({}, kid="unknown"), "unknown key id"),
         (_forged({"tenant": None}), "no tenant"),
+        (_forged({"gen": None}), "no generation"),
+        (_forged({"gen": "1"}), "a generation that is no integer"),
+        (_forged({"sid": None}), "no session"),
         ("a.b.c", "garbage"),
     ],
 )

@@ -7,9 +7,11 @@
     prm import synthea DIR        load a Synthea CSV export (patients, practitioners) [--tenant SLUG|ID]
     prm tenants create|list       organisations (see entrypoints/admin_cli.py)
     prm users create-admin        a tenant's first admin
+    prm users reset-password      a user's new password (its sessions closed)
     prm audit export              the audit trail as JSON lines or CSV
 
-Exit codes: 0 done, 1 finished with rejected rows, 2 bad usage or configuration.
+Exit codes: 0 done, 1 finished with rejected rows, 2 bad usage or configuration (a database
+that is not migrated included: one line on stderr).
 """
 
 import argparse
@@ -55,12 +57,13 @@ def _serve(args: argparse.Namespace) -> int:
     from prm.entrypoints.http.app import create_app
 
     settings = _settings()
-    asyncio.run(first_run_hint(settings))
+    host, port = args.host or settings.host, args.port or settings.port
+    asyncio.run(first_run_hint(settings, host=host, port=port))
     app = create_app(settings)
     uvicorn.run(
         app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=host,
+        port=port,
         access_log=False,
         log_config=None,
         loop="uvloop",
@@ -76,16 +79,24 @@ def _db(args: argparse.Namespace) -> int:
 
     settings = _settings()
     configure_logging(settings)
-    if args.action == "upgrade":
-        migrate.upgrade(settings.database_url, args.revision or "head")
-        print(f"database at revision {migrate.current_revision(settings.database_url)}")
-    elif args.action == "downgrade":
-        if not args.revision:
-            print("prm db downgrade: give the revision to go down to (e.g. base)", file=sys.stderr)
-            return 2
-        migrate.downgrade(settings.database_url, args.revision)
-    else:
-        print(migrate.current_revision(settings.database_url) or "(not migrated)")
+    url = settings.database_url
+    if args.action == "current":
+        print(migrate.current_revision(url) or "(not migrated)")
+        return 0
+    if args.action == "downgrade" and not args.revision:
+        print("prm db downgrade: give the revision to go down to (e.g. base)", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "upgrade":
+            done = migrate.upgrade(url, args.revision or "head")
+        else:
+            done = migrate.downgrade(url, args.revision)
+    except migrate.MigrationRefused as exc:
+        print(f"prm db {args.action}: {exc}", file=sys.stderr)
+        return 2
+    before, after = done.before or "base", done.after or "base"
+    moved = f"{args.action}d from {before} to {after}" if before != after else f"already at {after}"
+    print(f"database {moved} ({migrate.display_url(url)})")
     return 0
 
 
@@ -138,9 +149,10 @@ def _tenants(args: argparse.Namespace) -> int:
 def _users(args: argparse.Namespace) -> int:
     from prm.entrypoints import admin_cli
 
-    return asyncio.run(
-        admin_cli.create_admin(_settings(), tenant=args.tenant, email=args.email, full_name=args.full_name)
-    )
+    settings = _settings()
+    if args.action == "reset-password":
+        return asyncio.run(admin_cli.reset_password(settings, tenant=args.tenant, email=args.email))
+    return asyncio.run(admin_cli.create_admin(settings, tenant=args.tenant, email=args.email, full_name=args.full_name))
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -178,9 +190,33 @@ def parser() -> argparse.ArgumentParser:
 
     imports = commands.add_parser("import", help="batch imports")
     sources = imports.add_subparsers(dest="source", required=True)
-    synthea = sources.add_parser("synthea", help="a Synthea CSV export folder (patients.csv, providers.csv, ...)")
+    synthea = sources.add_parser(
+        "synthea",
+        help="a Synthea CSV export folder (patients.csv, providers.csv, ...)",
+        description="Load a Synthea CSV export: providers.csv (with organizations.csv) as practitioners,\n"
+        "patients.csv as patients, encounters.csv as past, fulfilled appointments. Rows are\n"
+        "upserted by their Synthea Id: running it again never duplicates.",
+        epilog="""\
+stderr, as the rows go by:
+  patients.csv:17: BIRTHDATE: not a date '1990-13-01'
+      a rejected row: unusable (no Id, no name, an unreadable birth date), left out
+  warning: organizations.csv:12: PHONE: not a valid phone number in US '871-595-3366': left out ...
+      a warning: a value of an optional column left out (or kept as written), the row imported
+stdout: the tenant (by slug), a line per file (rows, created, updated, unchanged, rejected,
+warnings) and each file skipped, and why (absent, empty, an unknown column layout, not imported).
+Phones are read in the country of their row (its STATE), else in the tenant's phone region.
+
+exit codes:
+  0  every row imported (warnings allowed)
+  1  some rows rejected, or a file present could not be read (empty, an unknown column layout)
+  2  nothing imported: no such folder, no readable patients.csv, providers.csv or encounters.csv,
+     every row rejected, a database without PRM's tables, bad usage
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     synthea.add_argument(
-        "folder", help="folder holding patients.csv and, when present, providers.csv and organizations.csv"
+        "folder",
+        help="folder holding patients.csv, providers.csv, organizations.csv and encounters.csv (any may be absent)",
     )
     synthea.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (default 1000)")
     synthea.add_argument("--tenant", help="tenant slug or id (default PRM_DEFAULT_TENANT_ID)")
@@ -196,11 +232,21 @@ def parser() -> argparse.ArgumentParser:
     tenants.set_defaults(handler=_tenants)
 
     users = commands.add_parser("users", help="users")
-    users.add_argument("action", choices=["create-admin"])
-    users.add_argument("--tenant", required=True, help="tenant slug or id")
-    users.add_argument("--email", required=True)
-    users.add_argument("--full-name", required=True)
-    users.set_defaults(handler=_users)
+    user_actions = users.add_subparsers(dest="action", required=True)
+    asked_how = "the password is asked twice on the terminal, or read from PRM_ADMIN_PASSWORD"
+    create_admin = user_actions.add_parser(
+        "create-admin", help="a tenant's admin", description=f"Create an admin of a tenant; {asked_how}."
+    )
+    reset_password = user_actions.add_parser(
+        "reset-password",
+        help="a user's new password; closes its sessions",
+        description=f"Give a user a new password and close its sessions; {asked_how}.",
+    )
+    for action in (create_admin, reset_password):
+        action.add_argument("--tenant", required=True, help="tenant slug or id")
+        action.add_argument("--email", required=True)
+        action.set_defaults(handler=_users)
+    create_admin.add_argument("--full-name", required=True)
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit.add_argument("action", choices=["export"])
@@ -217,7 +263,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.handler(args))
+    from prm.adapters.sql.migrate import DatabaseNotMigrated
+
+    try:
+        return int(args.handler(args))
+    except DatabaseNotMigrated as exc:
+        action = getattr(args, "action", None) or getattr(args, "source", None)
+        print(f"prm {args.command}{f' {action}' if action else ''}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@
 Each :meth:`Prm.run` is one unit of work (one transaction) for the tenant the library was opened
 for (``tenant_id``, or ``tenant`` as a slug or id; default: ``PRM_DEFAULT_TENANT_ID``), acting as
 ``principal`` (default: the system). A tenant that exists brings its own phone region.
+
+Opening checks the database once: one that is not at this code's migration revision, or a SQLite
+path that names no file (which is then not created), raises :class:`DatabaseNotMigrated`, whose
+message is one line naming the database (password hidden) and what to do. ``samples/library_example.py``
+is a complete script.
 """
 
 from collections.abc import AsyncIterator
@@ -14,7 +19,9 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from dishka import AsyncContainer, Provider, Scope, from_context
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from prm.adapters.sql.migrate import DatabaseNotMigrated, check_migrated, require_database_file
 from prm.application.identity.ports import TenantRepository
 from prm.application.shared.context import SYSTEM, Principal, RequestContext
 from prm.domain.identity.errors import TenantNotFound
@@ -23,6 +30,8 @@ from prm.ioc import make_container
 from prm.settings import Settings
 
 T = TypeVar("T")
+
+__all__ = ["DatabaseNotMigrated", "LibraryContextProvider", "Prm"]
 
 
 class LibraryContextProvider(Provider):
@@ -49,10 +58,12 @@ class Prm:
     ) -> AsyncIterator["Prm"]:
         """Open PRM on ``settings`` (default: from the environment); closes the engine on exit.
 
-        The database must be migrated (``prm db upgrade``). Raises ``TenantNotFound`` for a
-        ``tenant`` slug that names no tenant.
+        Raises :class:`DatabaseNotMigrated` unless the database is migrated to this code's
+        revision (``prm db upgrade``), and ``TenantNotFound`` for a ``tenant`` slug that names no
+        tenant.
         """
         settings = settings or Settings.from_env()
+        require_database_file(settings.database_url)  # before the engine, which would create it
         context = RequestContext(
             tenant_id=TenantId(tenant_id or settings.default_tenant_id),
             principal=principal,
@@ -60,6 +71,7 @@ class Prm:
         )
         container = make_container(settings, LibraryContextProvider(), *providers)
         try:
+            await check_migrated(await container.get(AsyncEngine))
             prm = cls(container, context)
             if tenant is not None or tenant_id is not None:
                 await prm._use_tenant(tenant if tenant is not None else str(tenant_id))

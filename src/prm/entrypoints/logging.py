@@ -3,10 +3,18 @@
 Every line carries the ``request_id`` (and ``tenant_id``) bound at the edge. Log ids and codes,
 never personal data: as a second line of defence :func:`drop_personal_data` removes the values
 of keys that name personal fields.
+
+Exceptions are rendered by :func:`format_exception_safely` in both formats: the stack (file,
+line, function and source line) and the exception's type, with database errors' SQLSTATE and
+constraint name, but never the exception's message, local variables or bound parameters, which
+may hold a patient's name, an MRN or a password hash. Rendering is plain text and cheap, so a
+server error never holds up the event loop.
 """
 
 import logging
 import sys
+import traceback
+from types import TracebackType
 from typing import Any
 
 import msgspec
@@ -66,6 +74,77 @@ def drop_personal_data(_logger: WrappedLogger, _name: str, event_dict: EventDict
     return event_dict
 
 
+def _database_detail(exc: BaseException) -> str:
+    """``sqlstate=23505 constraint=uq_patients_mrn`` for a database error (SQLAlchemy wraps the
+    driver's in ``orig``), ``""`` otherwise."""
+    orig = getattr(exc, "orig", None) or exc
+    parts: list[str] = []
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        parts.append(f"sqlstate={sqlstate}")
+    diag = getattr(orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    if isinstance(constraint, str):
+        parts.append(f"constraint={constraint}")
+    return " ".join(parts)
+
+
+_MESSAGE_IS_CODE = (
+    AttributeError,
+    NameError,
+    ImportError,
+    RecursionError,
+    ZeroDivisionError,
+    OverflowError,
+    NotImplementedError,
+)
+"""Errors whose message the interpreter writes from the code (names and types), never from data."""
+
+
+def format_exception_safely(exc: BaseException) -> str:
+    """The exception and its causes as a traceback without messages or locals (see the module
+    docstring): ``Traceback ... File "x.py", line 3, in f ... module.ErrorType [detail]``."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    blocks: list[str] = []
+    for error in reversed(chain):
+        frames = "".join(traceback.StackSummary.extract(traceback.walk_tb(error.__traceback__)).format())
+        kind = type(error)
+        detail = _database_detail(error)
+        message = f": {error}" if type(error) in _MESSAGE_IS_CODE else " (message withheld: it may hold personal data)"
+        blocks.append(
+            f"Traceback (most recent call last):\n{frames}{kind.__module__}.{kind.__qualname__}"
+            f"{' [' + detail + ']' if detail else ''}{message}"
+        )
+    return "\n\nThe above exception was the direct cause of the following exception:\n\n".join(blocks)
+
+
+def _exception_of(exc_info: Any) -> BaseException | None:
+    if isinstance(exc_info, BaseException):
+        return exc_info
+    if isinstance(exc_info, tuple) and len(exc_info) == 3 and isinstance(exc_info[1], BaseException):
+        return exc_info[1]
+    if exc_info is True:
+        return sys.exc_info()[1]
+    return None
+
+
+def render_exception_safely(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    """Replace ``exc_info`` by an ``exception`` text from :func:`format_exception_safely`."""
+    exc = _exception_of(event_dict.pop("exc_info", None))
+    if exc is not None:
+        event_dict["exception"] = format_exception_safely(exc)
+    return event_dict
+
+
+def _plain_exception(sio: Any, exc_info: tuple[type[BaseException], BaseException, TracebackType | None]) -> None:
+    """The console renderer's formatter, should an ``exc_info`` ever reach it: the safe text."""
+    sio.write("\n" + format_exception_safely(exc_info[1]))
+
+
 def render_json(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> str:
     """One JSON object per line, encoded with msgspec (anything it does not know becomes ``str``)."""
     return _json_encode(event_dict).decode()
@@ -84,17 +163,22 @@ def configure_logging(settings: Settings) -> None:
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         drop_personal_data,
+        render_exception_safely,
     ]
-    renderer: Any = render_json if settings.json_logs else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    renderer: Any = (
+        render_json
+        if settings.json_logs
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(), exception_formatter=_plain_exception)
+    )
     structlog.configure(
-        processors=[*shared, *([structlog.processors.format_exc_info] if settings.json_logs else []), renderer],
+        processors=[*shared, renderer],
         logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=False,  # so that a re-configuration (tests, reload) applies everywhere
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, render_exception_safely, renderer],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)

@@ -1,4 +1,7 @@
-"""Identity and audit wiring: hashing, tokens, throttling (process-wide), repositories and use cases."""
+"""Identity and audit wiring: hashing, tokens, throttling and revocation (process-wide),
+repositories, the grant policy and use cases."""
+
+from datetime import timedelta
 
 from dishka import Provider, Scope, provide, provide_all
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -6,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from prm.adapters.security.jwt_tokens import JwtAccessTokens
 from prm.adapters.security.passwords import Argon2PasswordHasher
 from prm.adapters.security.secrets import RandomSecrets
-from prm.adapters.security.throttle import MemoryLoginThrottle
 from prm.adapters.sql.audit import SqlAuditLog
 from prm.adapters.sql.identity import (
     SqlAccounts,
@@ -17,6 +19,8 @@ from prm.adapters.sql.identity import (
     SqlTenantRepository,
     SqlUserRepository,
 )
+from prm.adapters.sql.identity_revocations import SqlRevokedTokens, SqlTokenRevocations
+from prm.adapters.sql.identity_throttle import SqlLoginThrottle
 from prm.application.audit.export_audit_events import ExportAuditEvents
 from prm.application.audit.list_audit_events import ListAuditEvents
 from prm.application.audit.ports import AuditLog
@@ -30,6 +34,7 @@ from prm.application.identity.deactivate_user import DeactivateUser
 from prm.application.identity.delete_role import DeleteRole
 from prm.application.identity.get_role import GetRole
 from prm.application.identity.get_user import GetUser
+from prm.application.identity.grants import GrantPolicy
 from prm.application.identity.list_api_keys import ListApiKeys
 from prm.application.identity.list_roles import ListRoles
 from prm.application.identity.list_users import ListUsers
@@ -43,10 +48,12 @@ from prm.application.identity.ports import (
     LoginThrottle,
     PasswordHasher,
     RefreshTokens,
+    RevokedTokens,
     RoleRepository,
     Secrets,
     SessionPolicy,
     TenantRepository,
+    TokenRevocations,
     UserRepository,
 )
 from prm.application.identity.refresh_session import RefreshSession
@@ -76,8 +83,17 @@ class IdentityProvider(Provider):
         )
 
     @provide(scope=Scope.APP)
-    def login_throttle(self, settings: Settings) -> LoginThrottle:
-        return MemoryLoginThrottle(settings.login_failures_per_minute)
+    def login_throttle(self, engine: AsyncEngine, clock: Clock, settings: Settings) -> LoginThrottle:
+        return SqlLoginThrottle(engine, clock, settings.login_failures_per_minute)
+
+    @provide(scope=Scope.APP)
+    def revoked_tokens(self, engine: AsyncEngine, clock: Clock, settings: Settings) -> RevokedTokens:
+        return SqlRevokedTokens(
+            engine,
+            clock,
+            poll_seconds=settings.revocation_poll_seconds,
+            lifetime=timedelta(minutes=settings.access_token_minutes),
+        )
 
     @provide(scope=Scope.APP)
     def session_policy(self, settings: Settings) -> SessionPolicy:
@@ -93,6 +109,8 @@ class IdentityProvider(Provider):
     accounts = provide(SqlAccounts, provides=Accounts, scope=Scope.REQUEST)
     refresh_tokens = provide(SqlRefreshTokens, provides=RefreshTokens, scope=Scope.REQUEST)
     api_keys = provide(SqlApiKeyRepository, provides=ApiKeyRepository, scope=Scope.REQUEST)
+    token_revocations = provide(SqlTokenRevocations, provides=TokenRevocations, scope=Scope.REQUEST)
+    grants = provide(GrantPolicy, scope=Scope.REQUEST)
     use_cases = provide_all(
         Login,
         RefreshSession,

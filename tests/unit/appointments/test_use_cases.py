@@ -4,6 +4,7 @@ offers, conversational booking, rescheduling, availability by speciality, encoun
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -60,6 +61,7 @@ NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # a Tuesday, before opening (Lond
 TOMORROW_9 = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 ALICE, BOB, CAROL = (PatientId(uuid4()) for _ in range(3))
 DR_HEART, DR_VALVE, DR_SKIN = (PractitionerId(uuid4()) for _ in range(3))
+LONDON = ZoneInfo("Europe/London")
 POLICY = SchedulingPolicy(hold_for=timedelta(minutes=5), offer_for=timedelta(hours=2))
 
 
@@ -93,7 +95,7 @@ class World:
 
     def book(self) -> BookAppointment:
         return BookAppointment(
-            self.appointments, self.holds, self.patients, self.practitioners, self.search,
+            self.appointments, self.holds, self.patients, self.practitioners, self.schedules, self.search,
             self.outbox, self.audit, self.uow, self.clock, self.context,
         )  # fmt: skip
 
@@ -200,8 +202,8 @@ async def test_an_overlapping_booking_is_refused_naming_the_appointment_in_the_w
 
 
 async def test_a_slot_id_from_availability_books_that_slot_once(world: World) -> None:
-    window = Period(TOMORROW_9, TOMORROW_9 + timedelta(days=1))
-    slot = (await world.availability()(AvailabilityQuery(window=window, practitioner_id=DR_HEART)))[0]
+    found = await world.availability()(AvailabilityQuery(on_date=TOMORROW_9.date(), practitioner_id=DR_HEART))
+    slot = found.slots[0]
     command = BookAppointmentCommand(
         patient_id=ALICE, practitioner_id=DR_HEART, location_id=slot.location_id, time_slot_id=slot.slot_id
     )
@@ -305,19 +307,22 @@ async def test_find_slots_holds_numbered_slots_and_select_slot_books_the_chosen_
     others = await world.find_slots()(FindSlotsCommand(patient_id=BOB, practitioner_id=DR_HEART, count=1))
     assert others.choices[0][0].slot.starts_at == NOW + timedelta(hours=2, minutes=30)
 
-    booked = await world.select_slot()(SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="#2"))
+    selected = await world.select_slot()(
+        SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="#2")
+    )
 
-    assert booked.slot == slots[1]
+    assert selected.appointment.slot == slots[1]
+    assert (selected.time_zone, selected.local_start) == ("Europe/London", slots[1].starts_at.astimezone(LONDON))
     held = await world.holds.conversation(conversation_id)
     assert [h.status for h in held] == [HoldStatus.RELEASED, HoldStatus.USED, HoldStatus.RELEASED]
 
 
 async def test_a_reply_with_a_time_on_the_list_books_it(world: World) -> None:
     _, slots, conversation_id = await find_three(world)
-    booked = await world.select_slot()(
+    selected = await world.select_slot()(
         SelectSlotCommand(conversation_id=conversation_id, patient_id=ALICE, reply="10 March 2026 09:30")
     )
-    assert booked.slot == slots[1]
+    assert selected.appointment.slot == slots[1]
 
 
 @pytest.mark.parametrize("reply", ["whenever suits", "7", "2026-03-11 15:00"])
@@ -368,7 +373,7 @@ async def test_rescheduling_onto_another_appointment_is_refused_naming_it(world:
     )
     assert moved.slot.starts_at == TOMORROW_9 + timedelta(hours=2)
     assert isinstance(world.outbox.events[-1], AppointmentRescheduled)
-    assert world.audit.events[-1] == ("update", "appointment", first.id, ("starts_at", "ends_at"))
+    assert world.audit.events[-1] == ("update", "appointment", first.id, ("start_time", "end_time"))
 
 
 # --- availability ------------------------------------------------------------------------------------
@@ -378,15 +383,15 @@ async def test_availability_by_speciality_spans_that_specialitys_practitioners_o
     await world.open_clinic(DR_VALVE, "cardiology")
     await world.open_clinic(DR_SKIN, "Dermatology")
     await world.book()(at(TOMORROW_9, practitioner_id=DR_VALVE))
-    window = Period(TOMORROW_9, TOMORROW_9 + timedelta(hours=1))
 
-    found = await world.availability()(AvailabilityQuery(window=window, speciality="CARDIOLOGY"))
+    found = await world.availability()(AvailabilityQuery(on_date=TOMORROW_9.date(), speciality="CARDIOLOGY"))
 
-    assert [(s.practitioner_id, s.slot.starts_at.time()) for s in found] == sorted(
+    first_hour = [s for s in found.slots if s.slot.starts_at < TOMORROW_9 + timedelta(hours=1)]
+    assert [(s.practitioner_id, s.slot.starts_at.time()) for s in first_hour] == sorted(
         [(DR_HEART, time(9)), (DR_HEART, time(9, 30)), (DR_VALVE, time(9, 30))],
         key=lambda pair: (pair[1], pair[0]),
     )
-    assert all(s.time_zone == "Europe/London" for s in found)
+    assert all(s.time_zone == "Europe/London" for s in found.slots)
 
 
 # --- schedule exceptions -------------------------------------------------------------------------------

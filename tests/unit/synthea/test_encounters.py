@@ -8,8 +8,8 @@ import pytest
 from prm.adapters.synthea.csv_table import SyntheaFormatError
 from prm.adapters.synthea.encounters import EncountersFile
 from prm.adapters.synthea.reader import SyntheaExport
-from prm.application.appointments.import_encounters import EncounterRecord
-from prm.application.shared.imports import Rejection, SourceRef
+from prm.application.appointments.import_encounters import OPTIONAL_FIELDS, EncounterRecord
+from prm.application.shared.imports import Rejection, SourceRef, ValueWarning
 from prm.domain.appointments.model import Period, TimeSlot
 from tests.unit.synthea.test_reader import write_csv
 
@@ -50,6 +50,7 @@ def test_a_row_becomes_a_past_encounter_with_type_and_reason(tmp_path: Path) -> 
         slot=TimeSlot(datetime(2022, 7, 20, 7, 13, 55, tzinfo=UTC), datetime(2022, 7, 20, 7, 28, 55, tzinfo=UTC)),
         appointment_type="ambulatory",
         reason_text="Encounter for symptom (procedure); reason: Acute bronchitis (disorder)",
+        optional=OPTIONAL_FIELDS,  # a type or reason too long is left out, not the encounter
     )
 
 
@@ -91,7 +92,9 @@ def test_a_minimal_header_with_other_case_reads_the_same(tmp_path: Path) -> None
 @pytest.mark.parametrize("missing", ["Id", "START", "STOP", "PATIENT", "PROVIDER"])
 def test_a_header_without_a_required_column_is_refused(tmp_path: Path, missing: str) -> None:
     header = ",".join(c for c in HEADER.split(",") if c != missing)
-    with pytest.raises(SyntheaFormatError, match=f"encounters.csv: the header lacks the column.*{missing}"):
+    with pytest.raises(
+        SyntheaFormatError, match=f"encounters.csv: unknown column layout: the header lacks .*{missing}"
+    ):
         read(tmp_path, encounter(), header=header)
 
 
@@ -106,6 +109,7 @@ def test_a_header_without_a_required_column_is_refused(tmp_path: Path, missing: 
         ({"START": "2022-07-20"}, "START", "not a date-time with a zone"),
         ({"STOP": "2022-07-20T07:28:55"}, "STOP", "not a date-time with a zone"),
         ({"STOP": "2022-07-20T07:13:55Z"}, "STOP", "not after START"),
+        ({"START": "1000-01-01T00:00:00Z", "STOP": "1000-01-01T00:10:00Z"}, "START", "start_time must be from"),
     ],
 )
 def test_a_bad_row_is_rejected_with_its_line_and_column(
@@ -127,11 +131,20 @@ def test_a_rejection_quotes_at_most_the_bad_value(tmp_path: Path) -> None:
     assert "…" in bad.reason
 
 
-def test_rejections_from_the_use_case_get_their_csv_column() -> None:
+def test_rejections_and_warnings_from_the_use_case_get_their_csv_column() -> None:
     source = SourceRef("encounters.csv", 9)
     assert EncountersFile.column_of(Rejection(source, "reason_text", "too long")).field == "DESCRIPTION"
     assert EncountersFile.column_of(Rejection(source, "slot", "in the future")).field == "START"
+    assert EncountersFile.column_of(Rejection(source, "end_time", "too late")).field == "STOP"
     assert EncountersFile.column_of(Rejection(source, "PATIENT", "unknown")).field == "PATIENT"
+    warning = EncountersFile.column_of(ValueWarning(source, "appointment_type", "too long: left out"))
+    assert warning == ValueWarning(source, "ENCOUNTERCLASS", "too long: left out")
+
+
+def test_an_empty_file_is_refused_as_empty(tmp_path: Path) -> None:
+    (tmp_path / "encounters.csv").write_text("\n")
+    with pytest.raises(SyntheaFormatError, match=r"^encounters.csv: the file is empty \(no header row\)$"):
+        EncountersFile(tmp_path / "encounters.csv")
 
 
 def test_the_export_has_encounters_only_when_the_file_is_there(tmp_path: Path) -> None:

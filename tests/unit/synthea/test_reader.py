@@ -1,4 +1,5 @@
-"""The Synthea CSV reader: column mapping, tolerance of Synthea's column sets, rejections."""
+"""The Synthea CSV reader: patients' column mapping, tolerance of Synthea's column sets, rejections
+and warnings, and the export folder (providers and organizations: ``test_providers``)."""
 
 import csv
 from collections.abc import Sequence
@@ -9,27 +10,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prm.adapters.synthea.csv_table import count_rows
 from prm.adapters.synthea.reader import (
     DRIVERS_SYSTEM,
     MRN_SYSTEM,
     PASSPORT_SYSTEM,
     SSN_SYSTEM,
-    OrganizationsFile,
     PatientsFile,
-    ProvidersFile,
-    SyntheaExport,
     SyntheaFormatError,
 )
-from prm.application.patients.import_patients import PatientRecord
-from prm.application.practitioners.import_practitioners import PractitionerRecord
-from prm.application.shared.imports import Rejection, SourceRef
+from prm.application.patients.import_patients import OPTIONAL_FIELDS, PatientRecord
+from prm.application.shared.imports import Rejection, SourceRef, ValueWarning
 from prm.domain.patients.model import Identifier, MaritalStatus
-from prm.domain.practitioners.model import Organization
 from prm.domain.shared.contact import Address, AddressUse
 from prm.domain.shared.person import AdministrativeGender, HumanName
 
 SAMPLE = Path(__file__).parents[3] / "samples" / "synthea"
+SET_B = Path(__file__).parents[2] / "data" / "synthea" / "set_B_ablack3_107pt"
 
 # The patients.csv headers of the five Synthea sets in the shared data (newest first) and Synthea 3.3's.
 HEADER_A = (
@@ -63,6 +59,11 @@ PROVIDER = {
     "SPECIALITY": "GENERAL PRACTICE", "ADDRESS": "825 CENTENNIAL DRIVE", "CITY": "CRAWFORD", "STATE": "NE",
     "ZIP": "693391143", "LAT": "42.68", "LON": "-103.41", "ENCOUNTERS": "268", "PROCEDURES": "0",
 }  # fmt: skip
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
 
 
 def write_csv(path: Path, header: str, rows: Sequence[dict[str, str]]) -> Path:
@@ -99,6 +100,10 @@ def only_rejection(items: list[object]) -> Rejection:
     return rejection
 
 
+def warnings_of(record: PatientRecord) -> list[str]:
+    return [str(w) for w in record.warnings]
+
+
 # --- patients: mapping ------------------------------------------------------------------------
 
 
@@ -120,10 +125,13 @@ def test_a_patient_row_maps_field_by_field(tmp_path: Path) -> None:
     )
     assert p.addresses == (
         Address(use=AddressUse.HOME, line=("406 Kohler Camp",), city="Lincoln", district="Lancaster County",
-                state="Nebraska", postal_code="68504", country=None),
+                state="Nebraska", postal_code="68504", country="US"),
     )  # fmt: skip
     assert p.telecom == ()
     assert p.preferred_language is None
+    assert record.warnings == ()
+    assert record.optional <= OPTIONAL_FIELDS
+    assert {"deceased_date", "addresses", "identifiers", "marital_status", "gender"} <= record.optional
 
 
 def test_the_source_carries_no_phones_emails_or_language(tmp_path: Path) -> None:
@@ -160,7 +168,7 @@ def test_blank_optional_values_are_absent(tmp_path: Path) -> None:
 def test_an_address_without_a_street_keeps_the_rest(tmp_path: Path) -> None:
     record = only_record(read_patients(tmp_path, [patient(ADDRESS="", COUNTY="")]))
     assert record.patient.addresses == (
-        Address(use=AddressUse.HOME, city="Lincoln", state="Nebraska", postal_code="68504"),
+        Address(use=AddressUse.HOME, city="Lincoln", state="Nebraska", postal_code="68504", country="US"),
     )
 
 
@@ -227,7 +235,25 @@ def test_a_header_without_a_required_column_is_refused_naming_it(tmp_path: Path,
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "patients.csv").write_text("")
-    with pytest.raises(SyntheaFormatError, match="empty"):
+    with pytest.raises(SyntheaFormatError, match=r"^patients.csv: the file is empty \(no header row\)$"):
+        PatientsFile(tmp_path / "patients.csv")
+
+
+def test_a_file_without_its_header_row_is_refused_without_quoting_its_first_row(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "patients.csv", HEADER_A, [ALICE])
+    path.write_text("\n".join(path.read_text().splitlines()[1:]) + "\n")  # the data row comes first
+    with pytest.raises(SyntheaFormatError) as refused:
+        PatientsFile(path)
+    message = str(refused.value)
+    assert message.startswith("patients.csv: unknown column layout: none of the columns Id, FIRST, LAST in the first")
+    assert "header row is missing" in message
+    assert ALICE["FIRST"] not in message
+    assert ALICE["BIRTHDATE"] not in message
+
+
+def test_a_file_separated_by_semicolons_is_refused_with_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "patients.csv").write_text("Id;FIRST;LAST\np1;Ann1;Lee2\n")
+    with pytest.raises(SyntheaFormatError, match="separated by something other than commas"):
         PatientsFile(tmp_path / "patients.csv")
 
 
@@ -240,18 +266,63 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
         ({"BIRTHDATE": "1990-13-01"}, "BIRTHDATE", "not a date '1990-13-01'"),
         ({"BIRTHDATE": "20/07/1961"}, "BIRTHDATE", "not a date '20/07/1961'"),
         ({"BIRTHDATE": "19610720"}, "BIRTHDATE", "not a date '19610720'"),
-        ({"DEATHDATE": "yesterday"}, "DEATHDATE", "not a date 'yesterday'"),
-        ({"GENDER": "X"}, "GENDER", "not a gender code 'X' (M or F)"),
-        ({"MARITAL": "Q"}, "MARITAL", "not an HL7 v3 marital status code 'Q' (M, S, D, W, ...)"),
         ({"Id": ""}, "Id", "blank: the Id is the patient's MRN"),
         ({"FIRST": "", "LAST": ""}, "FIRST", "FIRST and LAST are both blank: a patient needs a name"),
     ],
 )
-def test_a_bad_value_rejects_the_row_naming_file_line_and_column(
+def test_a_value_that_makes_the_row_unusable_rejects_it_naming_file_line_and_column(
     tmp_path: Path, changes: dict[str, str], column: str, reason: str
 ) -> None:
     rejection = only_rejection(read_patients(tmp_path, [patient(**changes)]))
     assert rejection == Rejection(SourceRef("patients.csv", 2), column, reason)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "warning"),
+    [
+        ({"DEATHDATE": "yesterday"}, "deceased_date", "patients.csv:2: DEATHDATE: not a date 'yesterday': left out"),
+        (
+            {"GENDER": "X"},
+            "gender",
+            "patients.csv:2: GENDER: not a gender code 'X' (M or F): left out (gender unknown)",
+        ),
+        (
+            {"MARITAL": "Q"},
+            "marital_status",
+            "patients.csv:2: MARITAL: not an HL7 v3 marital status code 'Q': left out",
+        ),
+    ],
+)
+def test_a_bad_optional_value_is_left_out_with_a_warning_and_the_row_imports(
+    tmp_path: Path, changes: dict[str, str], field: str, warning: str
+) -> None:
+    record = only_record(read_patients(tmp_path, [patient(**changes)]))
+    assert warnings_of(record) == [warning]
+    p = record.patient
+    assert (p.deceased_date, p.marital_status, p.gender) == (
+        None if field == "deceased_date" else p.deceased_date,
+        None if field == "marital_status" else MaritalStatus.MARRIED,
+        AdministrativeGender.UNKNOWN if field == "gender" else AdministrativeGender.FEMALE,
+    )
+    assert field not in record.provided  # an existing patient keeps the value it has
+    assert p.birth_date == date(1961, 7, 20)
+
+
+def test_an_identifier_over_the_limit_is_left_out_and_the_others_kept(tmp_path: Path) -> None:
+    record = only_record(read_patients(tmp_path, [patient(PASSPORT="X" * 300)]))
+    assert [i.type for i in record.patient.identifiers] == ["SS", "DL"]
+    assert warnings_of(record) == ["patients.csv:2: PASSPORT: longer than 255 characters: left out"]
+
+
+def test_a_row_repeating_an_id_is_left_out_with_a_warning_and_the_first_stands(tmp_path: Path) -> None:
+    items = read_patients(tmp_path, [patient(), patient(LAST="Other1"), patient(Id="p2")])
+    assert [type(i) for i in items] == [PatientRecord, ValueWarning, PatientRecord]
+    assert str(items[1]) == "patients.csv:3: Id: repeats the patient of line 2: this row is left out"
+
+
+def test_a_rejected_row_does_not_hide_a_later_row_with_its_id(tmp_path: Path) -> None:
+    items = read_patients(tmp_path, [patient(BIRTHDATE="soon"), patient()])
+    assert [type(i) for i in items] == [Rejection, PatientRecord]
 
 
 def test_a_rejection_reads_file_line_column_and_reason() -> None:
@@ -270,11 +341,12 @@ def test_every_bad_row_is_reported_and_the_good_rows_still_come(tmp_path: Path) 
     ]
     items = read_patients(tmp_path, rows)
 
-    assert [i.patient.mrn for i in items if isinstance(i, PatientRecord)] == ["p1", "p3", "p6"]
-    assert [str(i) for i in items if isinstance(i, Rejection)] == [
-        "patients.csv:3: BIRTHDATE: not a date '1990-13-01'",
-        "patients.csv:5: GENDER: not a gender code 'unknown' (M or F)",
-        "patients.csv:6: DEATHDATE: not a date '1990-02-30'",
+    records = [i for i in items if isinstance(i, PatientRecord)]
+    assert [r.patient.mrn for r in records] == ["p1", "p3", "p4", "p5", "p6"]
+    assert [str(i) for i in items if isinstance(i, Rejection)] == ["patients.csv:3: BIRTHDATE: not a date '1990-13-01'"]
+    assert [str(w) for r in records for w in r.warnings] == [
+        "patients.csv:5: GENDER: not a gender code 'unknown' (M or F): left out (gender unknown)",
+        "patients.csv:6: DEATHDATE: not a date '1990-02-30': left out",
     ]
 
 
@@ -312,6 +384,42 @@ def test_a_row_that_is_not_utf8_is_rejected_and_the_others_read(tmp_path: Path) 
     assert [i.patient.mrn for i in items if isinstance(i, PatientRecord)] == ["p1", "p3"]
 
 
+# --- patients: the country of a row ----------------------------------------------------------
+
+
+def test_a_us_row_gets_the_identifier_systems_of_synthea_s_fhir_export(tmp_path: Path) -> None:
+    record = only_record(read_patients(tmp_path, [ALICE]))
+    assert [i.system for i in record.patient.identifiers] == [SSN_SYSTEM, DRIVERS_SYSTEM, PASSPORT_SYSTEM]
+    assert record.patient.addresses[0].country == "US"
+
+
+def test_a_row_of_a_uk_export_gets_gb_and_no_us_ssn(tmp_path: Path) -> None:
+    uk = patient(STATE="UnitedKingdom", CITY="Morecambe", COUNTY="Lancashire", ZIP="LA4")
+    record = only_record(read_patients(tmp_path, [uk], HEADER_C))
+    ssn, drivers, passport = record.patient.identifiers
+    assert (ssn.system, ssn.type) == ("https://github.com/synthetichealth/synthea/identifier/ssn/GB", "NI")
+    assert drivers.system.endswith("/drivers/GB")
+    assert passport.system.endswith("/passport/GB")
+    assert SSN_SYSTEM not in {i.system for i in record.patient.identifiers}
+    assert record.patient.addresses[0] == Address(use=AddressUse.HOME, line=("406 Kohler Camp",), city="Morecambe",
+                                                  district="Lancashire", state="UnitedKingdom", postal_code="LA4",
+                                                  country="GB")  # fmt: skip
+
+
+def test_a_row_whose_country_is_unknown_gets_synthea_systems_without_a_country(tmp_path: Path) -> None:
+    record = only_record(read_patients(tmp_path, [patient(STATE="Bayern")]))
+    ssn = record.patient.identifiers[0]
+    assert (ssn.system, ssn.type) == ("https://github.com/synthetichealth/synthea/identifier/ssn", "SS")
+    assert record.patient.addresses[0].country is None
+
+
+def test_a_country_column_wins_over_the_state_and_is_kept_as_written(tmp_path: Path) -> None:
+    header = HEADER_A + ",COUNTRY"
+    record = only_record(read_patients(tmp_path, [patient(STATE="Georgia", COUNTRY="United Kingdom")], header))
+    assert record.patient.identifiers[0].system.endswith("/ssn/GB")
+    assert record.patient.addresses[0].country == "United Kingdom"
+
+
 def test_rejections_from_the_use_case_are_named_by_csv_column() -> None:
     source = SourceRef("patients.csv", 9)
     assert PatientsFile.column_of(Rejection(source, "birth_date", "birth date is in the future")) == Rejection(
@@ -319,6 +427,9 @@ def test_rejections_from_the_use_case_are_named_by_csv_column() -> None:
     )
     assert PatientsFile.column_of(Rejection(source, "mrn", "repeats the MRN of line 3")).field == "Id"
     assert PatientsFile.column_of(Rejection(source, None, "x")) == Rejection(source, None, "x")
+    assert PatientsFile.column_of(ValueWarning(source, "deceased_date", "before the birth date: left out")) == (
+        ValueWarning(source, "DEATHDATE", "before the birth date: left out")
+    )
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -336,146 +447,3 @@ def only_record_or_rejection(items: list[object]) -> PatientRecord | Rejection:
     item = items[0]
     assert isinstance(item, PatientRecord | Rejection)
     return item
-
-
-# --- providers and organizations ---------------------------------------------------------------
-
-
-def read_providers(tmp_path: Path, providers: Sequence[dict[str, str]],
-                   organizations: Sequence[dict[str, str]] | None = None) -> list[object]:  # fmt: skip
-    path = write_csv(tmp_path / "providers.csv", PROVIDERS_HEADER, providers)
-    found = None
-    if organizations is not None:
-        found = OrganizationsFile(write_csv(tmp_path / "organizations.csv", ORGANIZATIONS_HEADER, organizations)).read()
-    return list(ProvidersFile(path).records(found))
-
-
-def test_a_provider_row_maps_field_by_field_with_its_organization(tmp_path: Path) -> None:
-    (record,) = read_providers(tmp_path, [PROVIDER], [ORGANIZATION])
-    assert isinstance(record, PractitionerRecord)
-    assert record.source == SourceRef("providers.csv", 2)
-    p = record.practitioner
-    assert (p.first_name, p.last_name, p.middle_name) == ("Johna806", "Klein929", None)
-    assert p.gender is AdministrativeGender.FEMALE
-    assert p.speciality == "GENERAL PRACTICE"
-    assert p.external_id == "4f48b4d3-6507-3be0-8b35-d9fcaaa93c46"
-    work = Address(use=AddressUse.WORK, line=("825 CENTENNIAL DRIVE",), city="CRAWFORD", state="NE",
-                   postal_code="693391143")  # fmt: skip
-    assert p.address == work
-    assert p.organization == Organization(
-        name="CHADRON COMMUNITY HOSPITAL CORP", phone="3084325586", address=work, external_id=ORG_ID
-    )
-    assert (p.phone_primary, p.email_primary, p.license_number) == (None, None, None)
-
-
-def test_a_provider_name_splits_on_its_last_space(tmp_path: Path) -> None:
-    (record,) = read_providers(tmp_path, [{**PROVIDER, "NAME": "Julio César525  Laureano185"}], [ORGANIZATION])
-    assert isinstance(record, PractitionerRecord)
-    assert (record.practitioner.first_name, record.practitioner.last_name) == ("Julio César525", "Laureano185")
-
-
-def test_an_organization_without_a_phone_has_none(tmp_path: Path) -> None:
-    (record,) = read_providers(tmp_path, [PROVIDER], [{**ORGANIZATION, "PHONE": "", "ADDRESS": ""}])
-    assert isinstance(record, PractitionerRecord)
-    assert record.practitioner.organization is not None
-    assert record.practitioner.organization.phone is None
-    assert record.practitioner.organization.address == Address(
-        use=AddressUse.WORK, city="CRAWFORD", state="NE", postal_code="693391143"
-    )
-
-
-def test_without_organizations_csv_providers_come_without_their_practice(tmp_path: Path) -> None:
-    (record,) = read_providers(tmp_path, [PROVIDER])
-    assert isinstance(record, PractitionerRecord)
-    assert record.practitioner.organization is None
-
-
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        ({"NAME": "Cher12"}, "providers.csv:2: NAME: needs a first and a last name separated by a space"),
-        ({"NAME": ""}, "providers.csv:2: NAME: needs a first and a last name separated by a space"),
-        ({"GENDER": "Q"}, "providers.csv:2: GENDER: not a gender code 'Q' (M or F)"),
-        ({"Id": ""}, "providers.csv:2: Id: blank: the Id is the practitioner's external id"),
-        (
-            {"ORGANIZATION": "nope"},
-            "providers.csv:2: ORGANIZATION: no organization with Id 'nope' in organizations.csv",
-        ),
-    ],
-)
-def test_a_bad_provider_row_is_rejected_naming_the_column(
-    tmp_path: Path, changes: dict[str, str], expected: str
-) -> None:
-    (rejection,) = read_providers(tmp_path, [{**PROVIDER, **changes}], [ORGANIZATION])
-    assert str(rejection) == expected
-
-
-def test_a_provider_of_a_rejected_organization_is_rejected_and_both_are_reported(tmp_path: Path) -> None:
-    organizations = OrganizationsFile(
-        write_csv(tmp_path / "organizations.csv", ORGANIZATIONS_HEADER, [{**ORGANIZATION, "NAME": ""}])
-    ).read()
-    (rejection,) = ProvidersFile(write_csv(tmp_path / "providers.csv", PROVIDERS_HEADER, [PROVIDER])).records(
-        organizations
-    )
-    assert [str(r) for r in organizations.rejections] == ["organizations.csv:2: NAME: the organization needs a name"]
-    assert str(rejection) == "providers.csv:2: ORGANIZATION: the organization's row organizations.csv:2 was rejected"
-
-
-def test_a_repeated_organization_id_is_rejected(tmp_path: Path) -> None:
-    organizations = OrganizationsFile(
-        write_csv(tmp_path / "organizations.csv", ORGANIZATIONS_HEADER, [ORGANIZATION, ORGANIZATION])
-    ).read()
-    assert [str(r) for r in organizations.rejections] == ["organizations.csv:3: Id: repeats the Id of line 2"]
-    assert list(organizations.by_id) == [ORG_ID]
-
-
-def test_practitioner_rejections_from_the_use_case_are_named_by_csv_column() -> None:
-    source = SourceRef("providers.csv", 4)
-    rejection = ProvidersFile.column_of(Rejection(source, "organization.phone", "not a valid phone number"))
-    assert str(rejection) == "providers.csv:4: ORGANIZATION: phone: not a valid phone number"
-    assert ProvidersFile.column_of(Rejection(source, "external_id", "repeats the external_id of line 2")).field == "Id"
-
-
-# --- the folder and the bundled sample ------------------------------------------------------
-
-
-def test_a_folder_that_does_not_exist_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(SyntheaFormatError, match="no such folder"):
-        SyntheaExport(tmp_path / "missing")
-
-
-def test_a_folder_without_patients_or_providers_is_refused(tmp_path: Path) -> None:
-    write_csv(tmp_path / "organizations.csv", ORGANIZATIONS_HEADER, [ORGANIZATION])
-    with pytest.raises(SyntheaFormatError, match=r"neither patients\.csv nor providers\.csv"):
-        SyntheaExport(tmp_path)
-
-
-def test_a_folder_with_providers_only_is_fine(tmp_path: Path) -> None:
-    write_csv(tmp_path / "providers.csv", PROVIDERS_HEADER, [PROVIDER])
-    export = SyntheaExport(tmp_path)
-    assert export.patients is None
-    assert export.providers is not None
-    assert export.organizations is None
-
-
-def test_the_bundled_sample_reads_without_a_rejection() -> None:
-    export = SyntheaExport(SAMPLE)
-    assert export.patients is not None
-    assert export.providers is not None
-    assert export.organizations is not None
-    organizations = export.organizations.read()
-    patients = list(export.patients.records())
-    providers = list(export.providers.records(organizations))
-    assert organizations.rejections == []
-    assert (len(organizations.by_id), organizations.rows) == (215, 215)
-    assert all(isinstance(p, PatientRecord) for p in patients)
-    assert all(isinstance(p, PractitionerRecord) and p.practitioner.organization for p in providers)
-    assert (len(patients), len(providers)) == (111, 215)
-    assert (export.patients.count(), export.providers.count()) == (111, 215)
-
-
-def test_count_rows_counts_data_lines_with_or_without_a_final_newline(tmp_path: Path) -> None:
-    path = tmp_path / "x.csv"
-    for text, expected in [("a,b\n1,2\n3,4\n", 2), ("a,b\n1,2\n3,4", 2), ("a,b\n", 0), ("", 0)]:
-        path.write_text(text)
-        assert count_rows(path) == expected

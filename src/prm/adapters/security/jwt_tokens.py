@@ -1,10 +1,12 @@
 """Access tokens: HS256 JWTs through Litestar's JWT support (PyJWT underneath).
 
 Claims: ``iss``, ``aud``, ``sub`` (user id), ``iat``, ``exp`` (15 minutes), ``tenant`` (tenant
-id), ``roles``, ``perms`` (permissions at issue time), ``rgn`` (the tenant's phone region). The
-header's ``kid`` names the signing key: several keys can be configured, the first signs, all
-verify, so keys are rotated by adding a new one in front and dropping the old one after 15
-minutes. Verification reads no database.
+id), ``roles``, ``perms`` (permissions at issue time), ``rgn`` (the tenant's phone region),
+``gen`` (the user's token generation at issue time) and ``sid`` (the session: the refresh-token
+family of the login). The header's ``kid`` names the signing key: several keys can be
+configured, the first signs, all verify, so keys are rotated by adding a new one in front and
+dropping the old one after 15 minutes. Verification reads no database; whether a valid token was
+revoked early (by ``gen`` or ``sid``) is the revocation list's question (``identity_revocations``).
 """
 
 import base64
@@ -28,7 +30,7 @@ from prm.domain.shared.ids import TenantId
 ALGORITHM = "HS256"
 VERIFIED_CACHE_SIZE = 10_000
 """Verified tokens kept in memory (about 1 KB each)."""
-REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "tenant", "perms")
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "tenant", "perms", "gen", "sid")
 
 
 @dataclass
@@ -90,6 +92,8 @@ class JwtAccessTokens(AccessTokens):
                 "roles": list(claims.roles),
                 "perms": sorted(claims.permissions),
                 "rgn": claims.phone_region,
+                "gen": claims.generation,
+                "sid": str(claims.session_id),
             },
         )
         encoded = token.encode_with_kid(self._keys[self._signing_kid], self._signing_kid)
@@ -130,8 +134,11 @@ class JwtAccessTokens(AccessTokens):
             extras = decoded.extras
             perms = extras["perms"]
             roles = extras.get("roles", [])
+            generation = extras["gen"]
             if not isinstance(perms, list) or not isinstance(roles, list):
                 raise TypeError("perms and roles are lists")
+            if not isinstance(generation, int) or isinstance(generation, bool):
+                raise TypeError("gen is an integer")
             return AccessClaims(
                 subject=str(UUID(decoded.sub)),
                 tenant_id=TenantId(UUID(str(extras["tenant"]))),
@@ -139,6 +146,8 @@ class JwtAccessTokens(AccessTokens):
                 permissions=frozenset(str(p) for p in perms),
                 phone_region=str(extras.get("rgn") or "US"),
                 expires_at=decoded.exp,
+                generation=generation,
+                session_id=UUID(str(extras["sid"])),
             )
         except (NotAuthorizedException, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InvalidCredentials("the access token is invalid or expired") from exc

@@ -1,4 +1,14 @@
-"""argon2id password hashing with pwdlib (OWASP-recommended parameters by default)."""
+"""argon2id password hashing with pwdlib (OWASP-recommended parameters by default).
+
+Hashing runs on a small pool of threads of its own (argon2-cffi releases the GIL while it
+works), never on the event loop: one login must not stall the server for a quarter of a second.
+The pool has as many threads as the machine has cores (at most 4), so a flood of logins queues
+there, bounded in memory (64 MiB each), instead of starving the requests of everyone else.
+"""
+
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -6,6 +16,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from prm.application.identity.ports import PasswordHasher
 
 _DUMMY_PASSWORD = "not-a-password-of-anyone"  # noqa: S105 - used to equalise timing only
+_POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="argon2")
 
 
 class Argon2PasswordHasher(PasswordHasher):
@@ -17,14 +28,17 @@ class Argon2PasswordHasher(PasswordHasher):
         self._hash = PasswordHash((hasher,))
         self._dummy = self._hash.hash(_DUMMY_PASSWORD)
 
-    def hash(self, password: str) -> str:
-        return self._hash.hash(password)
+    async def hash(self, password: str) -> str:
+        return await asyncio.get_running_loop().run_in_executor(_POOL, self._hash.hash, password)
 
-    def verify(self, password: str, password_hash: str) -> bool:
+    async def verify(self, password: str, password_hash: str) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(_POOL, self._verify, password, password_hash)
+
+    async def waste_time(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(_POOL, self._verify, _DUMMY_PASSWORD + "x", self._dummy)
+
+    def _verify(self, password: str, password_hash: str) -> bool:
         try:
             return self._hash.verify(password, password_hash)
         except Exception:  # noqa: BLE001 - a malformed stored hash is a failed verification
             return False
-
-    def waste_time(self) -> None:
-        self._hash.verify(_DUMMY_PASSWORD + "x", self._dummy)

@@ -3,7 +3,8 @@
 ``sqlite+aiosqlite:///path`` (the embedded default) gets WAL, foreign keys, a busy timeout and
 ``synchronous=NORMAL``; ``postgresql+psycopg://`` gets a connection pool and transactions that
 begin in one round trip, bound to the tenant (see :mod:`prm.adapters.sql.tenancy`). JSON columns are
-encoded with msgspec.
+encoded with msgspec. Both hide bound parameters from SQLAlchemy's error texts
+(``hide_parameters=True``): a failed statement's message must not carry a patient's name or phone.
 """
 
 from pathlib import Path
@@ -36,7 +37,11 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
     if parsed.get_backend_name() == "sqlite":
         ensure_sqlite_folder(url)
         engine = create_async_engine(
-            url, echo=echo, json_serializer=_json_serializer, json_deserializer=msgspec.json.decode
+            url,
+            echo=echo,
+            hide_parameters=True,
+            json_serializer=_json_serializer,
+            json_deserializer=msgspec.json.decode,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -53,6 +58,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
+        hide_parameters=True,
         json_serializer=_json_serializer,
         json_deserializer=msgspec.json.decode,
         isolation_level="AUTOCOMMIT",  # transactions begin in tenancy.install_transactions, in one round trip

@@ -59,6 +59,7 @@ def _user(row: Mapping[Any, Any]) -> User:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        token_generation=row["token_generation"],
     )
 
 
@@ -74,6 +75,7 @@ def _user_row(user: User) -> dict[str, Any]:
         "is_active": user.is_active,
         "last_login_at": user.last_login_at,
         "version": user.version,
+        "token_generation": user.token_generation,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
     }
@@ -185,6 +187,29 @@ class SqlUserRepository(UserRepository):
     async def holding_role(self, role_name: str) -> int:
         query = sa.select(users.c.roles).where(users.c.tenant_id == self._tenant_id)
         return sum(1 for (held,) in await self._connection.execute(query) if role_name in held)
+
+    async def lock_active_holders(self, role_name: str) -> Sequence[UserId]:
+        # The text filter narrows the rows to lock (role names have no quotes); the exact test is in Python.
+        query = (
+            sa.select(users.c.id, users.c.roles)
+            .where(users.c.tenant_id == self._tenant_id, users.c.is_active)
+            .where(sa.cast(users.c.roles, sa.Text).contains(f'"{role_name}"'))
+            .with_for_update()
+        )
+        return [UserId(user_id) for user_id, held in await self._connection.execute(query) if role_name in held]
+
+    async def end_sessions_of_holders(self, role_name: str) -> Sequence[tuple[UserId, int]]:
+        query = sa.select(users.c.id, users.c.roles).where(users.c.tenant_id == self._tenant_id)
+        holders = [user_id for user_id, held in await self._connection.execute(query) if role_name in held]
+        if not holders:
+            return []
+        result = await self._connection.execute(
+            sa.update(users)
+            .where(users.c.tenant_id == self._tenant_id, users.c.id.in_(holders))
+            .values(token_generation=users.c.token_generation + 1)
+            .returning(users.c.id, users.c.token_generation)
+        )
+        return [(UserId(user_id), generation) for user_id, generation in result]
 
 
 class SqlRoleRepository(RoleRepository):

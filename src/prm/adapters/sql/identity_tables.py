@@ -1,9 +1,11 @@
-"""Identity tables: tenants, users, the tenants' own roles, refresh tokens and API keys.
+"""Identity tables: tenants, users, the tenants' own roles, refresh tokens and API keys; the
+login-failure counts and the access-token revocation feed.
 
 Emails are unique per tenant case-insensitively (``email_key`` is the lower-cased email).
 Secrets are never stored: refresh tokens and API keys by SHA-256 digest, passwords as argon2id.
 These tables are read before the caller's tenant is known (login by email, refresh by token,
-API key by digest), so they carry no row-level security; the adapters scope every other query.
+API key by digest; the throttle and the revocation feed by every process, for every tenant), so
+they carry no row-level security; the adapters scope every other query.
 """
 
 import sqlalchemy as sa
@@ -39,6 +41,7 @@ users = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("token_generation", sa.Integer, nullable=False, server_default="1"),
     sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
     sa.UniqueConstraint("tenant_id", "email_key"),
     sa.Index("ix_users_email_key", "email_key"),
@@ -92,3 +95,32 @@ api_keys = sa.Table(
     sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
     sa.UniqueConstraint("key_hash"),
 )
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("failed_at", UtcDateTime, nullable=False),
+    sa.Index("ix_login_failures_key_hash_failed_at", "key_hash", "failed_at"),
+    sa.Index("ix_login_failures_failed_at", "failed_at"),
+)
+"""One row per failed login and throttle key (``account:…``, ``ip:…``), by SHA-256 of the key:
+no email or address is stored. Rows older than the window are pruned."""
+
+SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite numbers only INTEGER PRIMARY KEYs
+
+token_revocations = sa.Table(
+    "token_revocations",
+    metadata,
+    sa.Column("seq", SEQ, primary_key=True, autoincrement=True),
+    sa.Column("tenant_id", sa.Uuid, nullable=False),
+    sa.Column("user_id", sa.Uuid, nullable=False),
+    sa.Column("session_id", sa.Uuid),
+    sa.Column("generation", sa.Integer),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_token_revocations_created_at", "created_at"),
+)
+"""The feed of access-token revocations that every server process polls (``seq > :last``): a
+user's tokens below ``generation``, or the tokens of ``session_id``. Ids only; rows older than
+the access-token lifetime are pruned."""

@@ -18,8 +18,13 @@ _CHUNK = 1 << 20
 
 
 class SyntheaFormatError(Exception):
-    """A file of the export cannot be read at all (no header, a required column missing, not a
-    file); the message names the file and what is wrong."""
+    """A file of the export cannot be read at all (empty, no header, a header of another layout,
+    not a file); ``file`` names it, ``reason`` says what is wrong, and the message is both."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
 
 
 class CsvTable:
@@ -37,9 +42,10 @@ class CsvTable:
         self.columns = tuple(columns)
         header = _read_header(path)
         positions = {title.strip().upper(): i for i, title in reversed(list(enumerate(header)))}
+        required = tuple(required)
         missing = [c for c in required if c.upper() not in positions]
         if missing:
-            raise SyntheaFormatError(f"{self.name}: the header lacks the column(s) {', '.join(missing)}")
+            raise SyntheaFormatError(self.name, _layout_problem(header, positions, self.columns, required, missing))
         self.width = len(header)
         self.present = frozenset(c for c in self.columns if c.upper() in positions)
         # A missing column points one past the end, where each row gets an extra "".
@@ -102,12 +108,32 @@ def _read_header(path: Path) -> list[str]:
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
             header = next(csv.reader(file), None)
     except OSError as exc:  # a folder by that name, no permission, ...
-        raise SyntheaFormatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+        raise SyntheaFormatError(path.name, f"cannot be read ({exc.strerror or exc})") from exc
     except csv.Error as exc:
-        raise SyntheaFormatError(f"{path.name}: the header is not CSV ({exc})") from exc
-    if not header:
-        raise SyntheaFormatError(f"{path.name}: the file is empty (no header row)")
+        raise SyntheaFormatError(path.name, f"the header is not CSV ({exc})") from exc
+    if not header or not any(title.strip() for title in header):
+        raise SyntheaFormatError(path.name, "the file is empty (no header row)")
     return header
+
+
+def _layout_problem(
+    header: Sequence[str],
+    positions: dict[str, int],
+    columns: Sequence[str],
+    required: Sequence[str],
+    missing: list[str],
+) -> str:
+    """Why a header is not the one expected. The header's own titles are never quoted: in a file
+    without a header row they would be the first patient's name and birth date."""
+    if not any(c.upper() in positions for c in columns):
+        hint = ""
+        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+            hint = " (the fields seem to be separated by something other than commas)"
+        return (
+            f"unknown column layout: none of the columns {', '.join(required)} in the first line "
+            f"(not a Synthea file, or its header row is missing){hint}"
+        )
+    return f"unknown column layout: the header lacks the column(s) {', '.join(missing)}"
 
 
 def _watch(lines: Iterable[str], damaged: set[int]) -> Iterator[str]:

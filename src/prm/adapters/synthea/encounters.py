@@ -18,9 +18,11 @@ Columns (Synthea CSV data dictionary, "encounters.csv"), one record per data row
 
 Required columns: ``Id``, ``START``, ``STOP``, ``PATIENT`` and ``PROVIDER`` (the four Synthea
 sets in the shared data all have the same 15 columns; the costs, payer and codes are not read, so
-exports with more or fewer of those read the same). A row that breaks a rule becomes a
-:class:`Rejection` naming ``encounters.csv``, its line and the CSV column, quoting at most the bad
-value (never the rest of the row).
+exports with more or fewer of those read the same). A row whose required value is blank or
+unreadable becomes a :class:`Rejection` naming ``encounters.csv``, its line and the CSV column,
+quoting at most the bad value (never the rest of the row). The type and reason are optional: one
+that breaks an appointment rule (longer than its limit) is left out with a warning, and the
+encounter is imported without it.
 """
 
 from collections.abc import Iterator
@@ -28,7 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prm.adapters.synthea.csv_table import CsvTable, count_rows
-from prm.application.appointments.import_encounters import EncounterRecord
+from prm.adapters.synthea.values import BadValueError, Report, in_columns, quote
+from prm.application.appointments.import_encounters import OPTIONAL_FIELDS, EncounterRecord
 from prm.application.shared.imports import Rejection, SourceRef
 from prm.domain.appointments.model import MAX_DURATION, Period, TimeSlot
 from prm.domain.shared.errors import RuleViolated
@@ -40,23 +43,18 @@ _REQUIRED = ("Id", "START", "STOP", "PATIENT", "PROVIDER")
 _FIELD_COLUMNS = {
     "external_id": "Id",
     "slot": "START",
+    "start_time": "START",
+    "end_time": "STOP",
     "appointment_type": "ENCOUNTERCLASS",
     "reason_text": "DESCRIPTION",
 }
-_LONGEST_QUOTE = 24
-
-
-class _BadValueError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
 
 
 class EncountersFile:
     """``encounters.csv``: streams :class:`EncounterRecord` (or :class:`Rejection`) per row.
 
-    Raises ``SyntheaFormatError`` when the header lacks a required column (module docstring).
+    Raises ``SyntheaFormatError`` when the file is empty or its header lacks a required column
+    (module docstring).
     """
 
     def __init__(self, path: Path) -> None:
@@ -78,31 +76,30 @@ class EncountersFile:
             source = SourceRef(name, line)
             try:
                 yield _encounter(source, values)
-            except _BadValueError as exc:
+            except BadValueError as exc:
                 yield Rejection(source, exc.column, exc.reason)
             except RuleViolated as exc:
                 yield EncountersFile.column_of(Rejection(source, exc.field, exc.detail))
 
     @staticmethod
-    def column_of(rejection: Rejection) -> Rejection:
-        """``rejection`` with an appointment field name (``reason_text``) turned into its CSV
-        column (``DESCRIPTION``), for rejections that come back from the import use case."""
-        column = _FIELD_COLUMNS.get(rejection.field or "")
-        return Rejection(rejection.source, column, rejection.reason) if column else rejection
+    def column_of(report: Report) -> Report:
+        """``report`` with an appointment field name (``reason_text``) turned into its CSV column
+        (``DESCRIPTION``), for reports that come back from the import use case."""
+        return in_columns(report, _FIELD_COLUMNS)
 
 
 def _encounter(source: SourceRef, values: tuple[str, ...]) -> EncounterRecord:
     encounter_id, start, stop, patient, provider, encounter_class, description, reason = values
     if not encounter_id:
-        raise _BadValueError("Id", "blank: the Id keeps a re-import from duplicating the encounter")
+        raise BadValueError("Id", "blank: the Id keeps a re-import from duplicating the encounter")
     if not patient:
-        raise _BadValueError("PATIENT", "blank: an encounter needs its patient's Id")
+        raise BadValueError("PATIENT", "blank: an encounter needs its patient's Id")
     if not provider:
-        raise _BadValueError("PROVIDER", "blank: an encounter needs its provider's Id")
+        raise BadValueError("PROVIDER", "blank: an encounter needs its provider's Id")
     starts_at = _time(start, "START")
     ends_at = _time(stop, "STOP")
     if ends_at <= starts_at:
-        raise _BadValueError("STOP", f"not after START {_quote(stop)}")
+        raise BadValueError("STOP", f"not after START {quote(stop)}")
     slot = TimeSlot(starts_at, ends_at) if ends_at - starts_at <= MAX_DURATION else Period(starts_at, ends_at)
     if description and reason:
         reason_text: str | None = f"{description}; reason: {reason}"
@@ -116,23 +113,18 @@ def _encounter(source: SourceRef, values: tuple[str, ...]) -> EncounterRecord:
         slot=slot,
         appointment_type=encounter_class or None,
         reason_text=reason_text,
+        optional=OPTIONAL_FIELDS,
     )
 
 
 def _time(value: str, column: str) -> datetime:
     """An RFC 3339 date-time with a zone (``Z`` or an offset), in UTC."""
     if not value:
-        raise _BadValueError(column, "blank: an encounter needs its START and STOP times")
+        raise BadValueError(column, "blank: an encounter needs its START and STOP times")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise _BadValueError(column, f"not an RFC 3339 date-time {_quote(value)}") from None
+        raise BadValueError(column, f"not an RFC 3339 date-time {quote(value)}") from None
     if parsed.tzinfo is None or len(value) <= 10:
-        raise _BadValueError(column, f"not a date-time with a zone (Z or an offset) {_quote(value)}")
+        raise BadValueError(column, f"not a date-time with a zone (Z or an offset) {quote(value)}")
     return parsed.astimezone(UTC)
-
-
-def _quote(value: str) -> str:
-    if len(value) > _LONGEST_QUOTE:
-        value = value[:_LONGEST_QUOTE] + "…"
-    return repr(value)

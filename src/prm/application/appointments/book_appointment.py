@@ -12,6 +12,7 @@ from prm.application.appointments.ports import (
     HoldRepository,
     PatientDirectory,
     PractitionerDirectory,
+    ScheduleRepository,
 )
 from prm.application.appointments.slots import SlotSearch
 from prm.application.shared.audit import AuditAction, AuditTrail
@@ -23,7 +24,7 @@ from prm.domain.appointments.errors import (
     PractitionerNotFound,
     SlotNotAvailable,
 )
-from prm.domain.appointments.model import Appointment, AppointmentStatus, TimeSlot
+from prm.domain.appointments.model import SCHEDULING_DATES, Appointment, AppointmentStatus, Period, TimeSlot
 from prm.domain.appointments.slot_ids import decode_slot_id
 from prm.domain.shared.ids import PatientId, PractitionerId
 
@@ -32,12 +33,14 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BookAppointmentCommand:
-    """Either ``time_slot_id`` (checked against the current availability of the practitioner at
-    the location) or ``starts_at``/``ends_at`` (UTC; any time clear of the practitioner's
-    other appointments: the front desk may book outside the published schedule)."""
+    """Either ``time_slot_id`` (checked against the current availability; it names its
+    practitioner and location, so ``practitioner_id`` and ``location_id`` may be left out, and
+    must be its own when given) or ``starts_at``/``ends_at`` (wire ``start_time``/``end_time``;
+    any time clear of the practitioner's other appointments: the front desk may book outside the
+    published schedule) with ``practitioner_id``."""
 
     patient_id: PatientId
-    practitioner_id: PractitionerId
+    practitioner_id: PractitionerId | None = None
     location_id: UUID | None = None
     time_slot_id: UUID | None = None
     starts_at: datetime | None = None
@@ -46,6 +49,13 @@ class BookAppointmentCommand:
     reason_text: str | None = None
     source_channel: str | None = None
     status: AppointmentStatus = AppointmentStatus.BOOKED
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    slot: TimeSlot
+    practitioner_id: PractitionerId
+    location_id: UUID | None
 
 
 class BookAppointment:
@@ -62,6 +72,7 @@ class BookAppointment:
         holds: HoldRepository,
         patients: PatientDirectory,
         practitioners: PractitionerDirectory,
+        schedules: ScheduleRepository,
         search: SlotSearch,
         outbox: Outbox,
         audit: AuditTrail,
@@ -73,6 +84,7 @@ class BookAppointment:
         self._holds = holds
         self._patients = patients
         self._practitioners = practitioners
+        self._schedules = schedules
         self._search = search
         self._outbox = outbox
         self._audit = audit
@@ -82,24 +94,17 @@ class BookAppointment:
 
     async def __call__(self, command: BookAppointmentCommand) -> Appointment:
         now = self._clock.now()
-        if command.time_slot_id is not None:
-            decoded = decode_slot_id(command.time_slot_id)
-            if not decoded.issued_for(self._context.tenant_id, command.practitioner_id, command.location_id):
-                raise InvalidTimeSlot("time_slot_id was issued for another practitioner or location")
-            slot = decoded.slot
-        elif command.starts_at is not None and command.ends_at is not None:
-            slot = TimeSlot(command.starts_at, command.ends_at)
-        else:
-            raise InvalidTimeSlot("give a time_slot_id, or starts_at and ends_at")
+        target = await self._target(command)
+        slot, practitioner_id = target.slot, target.practitioner_id
         if not await self._patients.exists(command.patient_id):
             raise PatientNotFound(f"patient {command.patient_id} not found")
-        if await self._practitioners.get(command.practitioner_id) is None:
-            raise PractitionerNotFound(f"practitioner {command.practitioner_id} not found")
+        if await self._practitioners.get(practitioner_id) is None:
+            raise PractitionerNotFound(f"practitioner {practitioner_id} not found")
         appointment = Appointment.book(
             tenant_id=self._context.tenant_id,
             patient_id=command.patient_id,
-            practitioner_id=command.practitioner_id,
-            location_id=command.location_id,
+            practitioner_id=practitioner_id,
+            location_id=target.location_id,
             slot=slot,
             now=now,
             appointment_type=command.appointment_type,
@@ -108,18 +113,21 @@ class BookAppointment:
             status=command.status,
         )
         if command.time_slot_id is not None:
-            await self._appointments.lock_for_booking(command.practitioner_id)
-            window = TimeSlot(slot.starts_at - timedelta(minutes=1), slot.ends_at + timedelta(minutes=1))
+            await self._appointments.lock_for_booking(practitioner_id)
+            margin = timedelta(minutes=1)
+            window = Period(
+                SCHEDULING_DATES.clamp(slot.starts_at - margin), SCHEDULING_DATES.clamp(slot.ends_at + margin)
+            )
             free = await self._search(
-                [command.practitioner_id],
+                [practitioner_id],
                 window,
                 now=now,
-                location_id=command.location_id,
+                location_id=target.location_id,
                 duration=slot.duration,
                 holder=command.patient_id,
             )
             if not any(s.slot == slot for s in free):
-                clash = await self._appointments.overlapping(command.practitioner_id, slot)
+                clash = await self._appointments.overlapping(practitioner_id, slot)
                 if not clash:
                     raise SlotNotAvailable("this slot is no longer available: look for slots again")
         await place(appointment, self._appointments, self._holds)
@@ -128,3 +136,48 @@ class BookAppointment:
         await self._uow.commit()
         log.info("appointment.booked", appointment_id=str(appointment.id))
         return appointment
+
+    async def _target(self, command: BookAppointmentCommand) -> _Target:
+        """The slot, practitioner and location to book; raises :class:`InvalidTimeSlot` naming the
+        wire field at fault, ``SlotNotAvailable`` for a slot id of no current schedule."""
+        if command.time_slot_id is None:
+            if command.starts_at is None or command.ends_at is None:
+                missing = "start_time" if command.starts_at is None else "end_time"
+                raise InvalidTimeSlot("give a time_slot_id, or start_time and end_time", field=missing)
+            slot = TimeSlot(command.starts_at, command.ends_at)
+            if command.practitioner_id is None:
+                raise InvalidTimeSlot(
+                    "give the practitioner_id with start_time and end_time (a time_slot_id names its own)",
+                    field="practitioner_id",
+                )
+            return _Target(slot, command.practitioner_id, command.location_id)
+        decoded = decode_slot_id(command.time_slot_id)
+        tenant_id = self._context.tenant_id
+        if command.practitioner_id is not None and decoded.issued_for(
+            tenant_id, command.practitioner_id, command.location_id
+        ):
+            return _Target(decoded.slot, command.practitioner_id, command.location_id)
+        # The id holds a digest of its practitioner and location: find the schedule it came from.
+        issued = sorted(
+            {
+                (s.practitioner_id, s.location_id)
+                for s in await self._schedules.schedules()
+                if decoded.issued_for(tenant_id, s.practitioner_id, s.location_id)
+            }
+        )
+        if not issued:
+            raise SlotNotAvailable("this slot is no longer available: look for slots again")
+        for practitioner_id, location_id in issued:
+            if command.practitioner_id in (None, practitioner_id) and command.location_id in (None, location_id):
+                return _Target(decoded.slot, practitioner_id, location_id)
+        if command.practitioner_id is not None and command.practitioner_id not in {p for p, _ in issued}:
+            raise InvalidTimeSlot(
+                f"time_slot_id is a slot of another practitioner than practitioner_id {command.practitioner_id}: "
+                "leave practitioner_id out, or look for slots of this practitioner",
+                field="practitioner_id",
+            )
+        raise InvalidTimeSlot(
+            f"time_slot_id is a slot at another location than location_id {command.location_id}: "
+            "leave location_id out, or look for slots at this location",
+            field="location_id",
+        )

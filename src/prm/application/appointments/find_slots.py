@@ -2,7 +2,7 @@
 numbered list of slots, held for the patient for a few minutes."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import structlog
@@ -12,8 +12,8 @@ from prm.application.appointments.ports import HoldRepository, PatientDirectory,
 from prm.application.appointments.slots import AvailableSlot, SlotSearch
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, UnitOfWork
+from prm.domain.appointments.dates import MAX_SEARCH_DAYS, LocalDateRange
 from prm.domain.appointments.errors import InvalidSchedule, PatientNotFound, PractitionerNotFound
-from prm.domain.appointments.model import Period
 from prm.domain.appointments.schedule import Weekday
 from prm.domain.appointments.waitlist import Hold, HoldKind, HoldStatus, PartOfDay
 from prm.domain.shared.ids import PatientId, PractitionerId, new_id
@@ -25,8 +25,8 @@ _SEARCH_DAYS = 14
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FindSlotsCommand:
-    """Dates are local to each location; without them the next 14 days. ``part_of_day`` and
-    ``weekdays`` filter on the location's wall-clock time."""
+    """Dates are local to each location (years 1900 to 2200, at most 62 days); without them the
+    next 14 days. ``part_of_day`` and ``weekdays`` filter on the location's wall-clock time."""
 
     patient_id: PatientId
     practitioner_id: PractitionerId | None = None
@@ -52,7 +52,8 @@ class SlotChoices:
 class FindSlots:
     """Releases the patient's earlier conversational holds, then holds up to ``count`` (1-10) slots.
 
-    Raises ``PatientNotFound`` / ``PractitionerNotFound`` (404), ``InvalidSchedule`` (422).
+    Raises ``PatientNotFound`` / ``PractitionerNotFound`` (404), ``InvalidSchedule``,
+    ``InvalidDateRange`` and ``DateOutOfRange`` (422).
     """
 
     def __init__(
@@ -79,6 +80,13 @@ class FindSlots:
         if not 1 <= command.count <= MAX_CHOICES:
             raise InvalidSchedule(f"count must be 1 to {MAX_CHOICES}", field="count")
         now = self._clock.now()
+        dates = LocalDateRange.of(
+            command.start_date,
+            command.end_date,
+            default_start=now.date(),
+            default_days=_SEARCH_DAYS,
+            longest=MAX_SEARCH_DAYS,
+        )
         if not await self._patients.exists(command.patient_id):
             raise PatientNotFound(f"patient {command.patient_id} not found")
         if command.practitioner_id is not None:
@@ -89,15 +97,7 @@ class FindSlots:
             ids = [p.id for p in await self._practitioners.with_speciality(command.speciality)]
         else:
             raise InvalidSchedule("give a practitioner_id or a speciality", field="practitioner_id")
-        first = command.start_date or now.date()
-        last = command.end_date or first + timedelta(days=_SEARCH_DAYS - 1)
-        if last < first:
-            raise InvalidSchedule("end_date must not be before start_date", field="end_date")
-        # A day of margin on both sides: the dates are local, the window is UTC.
-        window = Period(
-            datetime.combine(first - timedelta(days=1), time(), tzinfo=UTC),
-            datetime.combine(last + timedelta(days=2), time(), tzinfo=UTC),
-        )
+        window = dates.window()  # the dates are local: wide enough for any location's zone
         for old in await self._holds.live_booking_holds_of(command.patient_id, now):
             old.end(HoldStatus.RELEASED)
             await self._holds.save(old)
@@ -107,7 +107,7 @@ class FindSlots:
             ids, window, now=now, location_id=command.location_id, duration=command.duration
         ):
             local = candidate.local_start
-            if not first <= local.date() <= last:
+            if local.date() not in dates:
                 continue
             if wanted_days and local.weekday() not in wanted_days:
                 continue

@@ -1,22 +1,27 @@
 """Import past encounters (e.g. Synthea's ``encounters.csv``) as fulfilled appointments."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 import structlog
 
 from prm.application.appointments.ports import AppointmentRepository, PatientDirectory, PractitionerDirectory
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
-from prm.application.shared.imports import BatchOutcome, Rejection, SourceRef
+from prm.application.shared.imports import BatchOutcome, Rejection, SourceRef, ValueWarning
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.appointments.errors import InvalidTransition
 from prm.domain.appointments.model import Appointment, TimeSlot
 from prm.domain.shared.errors import RuleViolated
+from prm.domain.shared.ids import PatientId, PractitionerId
 
 log = structlog.get_logger(__name__)
 
 SOURCE_CHANNEL = "import"
+OPTIONAL_FIELDS = frozenset({"appointment_type", "reason_text"})
+"""What :attr:`EncounterRecord.optional` may name."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +33,9 @@ class EncounterRecord:
     ``practitioner_external_id`` the practitioner's external id, both as an earlier import of the
     same source stored them; ``slot`` is when it took place (UTC; a ``Period`` for a stay longer
     than a day); ``appointment_type`` and ``reason_text`` are free text (at most 100 and 1000
-    characters).
+    characters). ``optional`` names fields (of :data:`OPTIONAL_FIELDS`) whose value is left out,
+    with a :class:`ValueWarning`, when it breaks a rule, instead of rejecting the record.
+    ``warnings`` are the reader's, about this row; the use case does not look at them.
     """
 
     source: SourceRef
@@ -38,6 +45,8 @@ class EncounterRecord:
     slot: TimeSlot
     appointment_type: str | None = None
     reason_text: str | None = None
+    optional: frozenset[str] = frozenset()
+    warnings: tuple[ValueWarning, ...] = ()
 
 
 class ImportEncounters:
@@ -47,7 +56,9 @@ class ImportEncounters:
     counts as ``unchanged``, so running an import again creates nothing. Patients and practitioners
     are resolved in bulk (one look-up each per batch); a record whose patient or practitioner is
     unknown is rejected with field ``PATIENT`` / ``PROVIDER`` (the Synthea columns), one that breaks
-    an appointment rule (a start in the future, a text too long) with the rule's field name.
+    an appointment rule (a start in the future, a text too long) with the rule's field name, unless
+    the field is one of the record's ``optional`` ones: that value is then left out, with a
+    warning in ``outcome.warnings``.
     Appointments are inserted in one bulk statement; they record no domain events (history is not
     news) but one audit ``create`` event each. Returns the batch's counts and rejections.
     """
@@ -92,17 +103,7 @@ class ImportEncounters:
                 outcome.rejected.append(Rejection(record.source, "PROVIDER", "no imported provider has this Id"))
                 continue
             try:
-                appointment = Appointment.record_past(
-                    tenant_id=self._context.tenant_id,
-                    patient_id=patient_id,
-                    practitioner_id=practitioner_id,
-                    slot=record.slot,
-                    now=now,
-                    appointment_type=record.appointment_type,
-                    reason_text=record.reason_text,
-                    source_channel=SOURCE_CHANNEL,
-                    external_id=record.external_id,
-                )
+                appointment = self._appointment(record, patient_id, practitioner_id, now, outcome.warnings)
             except RuleViolated as exc:
                 outcome.rejected.append(Rejection(record.source, exc.field or "slot", exc.detail))
                 continue
@@ -116,5 +117,46 @@ class ImportEncounters:
             await self._audit.record(AuditAction.CREATE, "appointment", [a.id for a in batch])
             await self._uow.commit()
         outcome.created += len(batch)
-        log.info("encounters.imported", created=len(batch), unchanged=outcome.unchanged, rejected=len(outcome.rejected))
+        log.info(
+            "encounters.imported",
+            created=len(batch),
+            unchanged=outcome.unchanged,
+            rejected=len(outcome.rejected),
+            warnings=len(outcome.warnings),
+        )
         return outcome
+
+    def _appointment(
+        self,
+        record: EncounterRecord,
+        patient_id: PatientId,
+        practitioner_id: PractitionerId,
+        now: datetime,
+        warnings: list[ValueWarning],
+    ) -> Appointment:
+        """The fulfilled appointment of ``record``; an optional text that breaks a rule is left
+        out (a warning in ``warnings``). Raises ``RuleViolated`` / ``InvalidTransition`` otherwise."""
+        left_out: list[ValueWarning] = []
+        while True:
+            try:
+                appointment = Appointment.record_past(
+                    tenant_id=self._context.tenant_id,
+                    patient_id=patient_id,
+                    practitioner_id=practitioner_id,
+                    slot=record.slot,
+                    now=now,
+                    appointment_type=record.appointment_type,
+                    reason_text=record.reason_text,
+                    source_channel=SOURCE_CHANNEL,
+                    external_id=record.external_id,
+                )
+            except RuleViolated as exc:
+                name = exc.field or ""
+                if name not in record.optional or name not in OPTIONAL_FIELDS or getattr(record, name) is None:
+                    raise
+                left_out.append(ValueWarning(record.source, name, f"{exc.detail}: left out"))
+                cleared: dict[str, Any] = {name: None}
+                record = replace(record, **cleared)
+                continue
+            warnings.extend(left_out)
+            return appointment

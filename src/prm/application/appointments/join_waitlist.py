@@ -11,6 +11,7 @@ from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.appointments.errors import PatientNotFound, PractitionerNotFound
+from prm.domain.appointments.model import SCHEDULING_DATES
 from prm.domain.appointments.waitlist import PartOfDay, WaitlistEntry
 from prm.domain.shared.ids import PatientId, PractitionerId, new_id
 from prm.domain.shared.text import fold
@@ -20,7 +21,7 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JoinWaitlistCommand:
-    """``preferred_dates`` are local dates; ``priority`` 1 (most urgent) to 5."""
+    """``preferred_dates`` are local dates (years 1900 to 2200); ``priority`` 1 (most urgent) to 5."""
 
     patient_id: PatientId
     practitioner_id: PractitionerId | None = None
@@ -33,7 +34,8 @@ class JoinWaitlistCommand:
 
 
 class JoinWaitlist:
-    """Raises ``PatientNotFound`` / ``PractitionerNotFound`` (404), ``InvalidSchedule`` (422)."""
+    """Raises ``PatientNotFound`` / ``PractitionerNotFound`` (404), ``InvalidSchedule`` and
+    ``DateOutOfRange`` (422, naming ``preferred_dates.<index>``)."""
 
     def __init__(
         self,
@@ -54,6 +56,8 @@ class JoinWaitlist:
         self._context = context
 
     async def __call__(self, command: JoinWaitlistCommand) -> WaitlistEntry:
+        for index, day in enumerate(command.preferred_dates):  # before sorting: the index is the caller's
+            SCHEDULING_DATES.check_date(day, f"preferred_dates.{index}")
         if not await self._patients.exists(command.patient_id):
             raise PatientNotFound(f"patient {command.patient_id} not found")
         if command.practitioner_id and await self._practitioners.get(command.practitioner_id) is None:

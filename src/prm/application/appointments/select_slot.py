@@ -3,7 +3,9 @@ slot the patient picked by its number, or by a date and time that is on the list
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import structlog
 from dateutil import parser as date_parser
@@ -36,6 +38,22 @@ class SelectSlotCommand:
     source_channel: str | None = "conversation"
 
 
+@dataclass(frozen=True, slots=True)
+class SelectedSlot:
+    """The booking and the IANA zone its slot was offered in (the location's; ``"UTC"`` without one)."""
+
+    appointment: Appointment
+    time_zone: str
+
+    @property
+    def local_start(self) -> datetime:
+        return self.appointment.slot.starts_at.astimezone(zone(self.time_zone))
+
+    @property
+    def local_end(self) -> datetime:
+        return self.appointment.slot.ends_at.astimezone(zone(self.time_zone))
+
+
 class SelectSlot:
     """Raises ``ConversationNotFound`` (404; also another patient's conversation),
     ``ReplyNotUnderstood`` (422: not a number from the list nor a time on it), ``HoldExpired``
@@ -61,14 +79,16 @@ class SelectSlot:
         self._clock = clock
         self._context = context
 
-    async def __call__(self, command: SelectSlotCommand) -> Appointment:
+    async def __call__(self, command: SelectSlotCommand) -> SelectedSlot:
         now = self._clock.now()
         held = [
             h for h in await self._holds.conversation(command.conversation_id) if h.patient_id == command.patient_id
         ]
         if not held:
             raise ConversationNotFound(f"no slots were offered in conversation {command.conversation_id}")
-        hold = await self._pick(held, command.reply)
+        location = await self._schedules.get_location(held[0].location_id) if held[0].location_id else None
+        time_zone = location.time_zone if location else "UTC"
+        hold = self._pick(held, command.reply, zone(time_zone))
         if not hold.is_live(now):
             raise HoldExpired("the offered slots are no longer held for you: ask for slots again")
         appointment = Appointment.book(
@@ -93,9 +113,10 @@ class SelectSlot:
         await self._audit.record(AuditAction.CREATE, "appointment", [appointment.id])
         await self._uow.commit()
         log.info("appointment.booked", appointment_id=str(appointment.id), via="conversation")
-        return appointment
+        return SelectedSlot(appointment, time_zone)
 
-    async def _pick(self, held: list[Hold], reply: str) -> Hold:
+    @staticmethod
+    def _pick(held: list[Hold], reply: str, tz: ZoneInfo) -> Hold:
         number = _NUMBER.match(reply)
         if number:
             ordinal = int(number.group(1))
@@ -103,8 +124,6 @@ class SelectSlot:
                 if hold.ordinal == ordinal:
                     return hold
             raise ReplyNotUnderstood(f"reply with a number from 1 to {len(held)}", field="reply")
-        location = await self._schedules.get_location(held[0].location_id) if held[0].location_id else None
-        tz = zone(location.time_zone) if location else None
         # Missing parts of the reply (a time alone: "9:30") default to the first offered slot's day.
         default = held[0].slot.starts_at.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
         try:
@@ -113,7 +132,7 @@ class SelectSlot:
             raise ReplyNotUnderstood(
                 f"reply with a number from 1 to {len(held)}, or a date and time from the list", field="reply"
             ) from exc
-        if parsed.tzinfo is None and tz is not None:
+        if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=tz)
         for hold in held:
             local = hold.slot.starts_at.astimezone(parsed.tzinfo)

@@ -11,7 +11,7 @@ from prm.application.appointments.ports import AppointmentRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.appointments.errors import AppointmentNotFound, InvalidTimeSlot, SlotUnavailable
-from prm.domain.appointments.model import Appointment, AppointmentStatus, TimeSlot
+from prm.domain.appointments.model import SCHEDULING_DATES, Appointment, AppointmentStatus, TimeSlot
 from prm.domain.shared.errors import StaleVersion
 
 log = structlog.get_logger(__name__)
@@ -19,9 +19,10 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateAppointmentCommand:
-    """Only what is given changes. ``starts_at``/``ends_at`` (UTC) reschedule (give either; the
-    other keeps the duration); ``status`` moves the life cycle (cancel has its own action);
-    ``changes`` edits ``appointment_type``, ``reason_text``, ``source_channel``."""
+    """Only what is given changes. ``starts_at``/``ends_at`` (wire ``start_time``/``end_time``)
+    reschedule (give either; the other keeps the duration); ``status`` moves the life cycle
+    (cancel has its own action); ``changes`` edits ``appointment_type``, ``reason_text``,
+    ``source_channel``."""
 
     appointment_id: UUID
     starts_at: datetime | None = None
@@ -33,8 +34,9 @@ class UpdateAppointmentCommand:
 
 class UpdateAppointment:
     """Raises ``AppointmentNotFound``, ``StaleVersion`` / ``InvalidTransition`` / ``SlotUnavailable``
-    (409, naming the conflicting appointment), ``SlotInThePast`` (422). Records
-    ``AppointmentRescheduled``, ``AppointmentFulfilled``, ``AppointmentNoShow`` ... and an audit event."""
+    (409, naming the conflicting appointment), ``SlotInThePast``, ``InvalidTimeSlot`` and
+    ``DateOutOfRange`` (422). Records ``AppointmentRescheduled``, ``AppointmentFulfilled``,
+    ``AppointmentNoShow`` ... and an audit event (changed fields by their wire names)."""
 
     def __init__(
         self,
@@ -70,7 +72,7 @@ class UpdateAppointment:
                         conflicting_id=clash[0].id,
                     )
                 appointment.reschedule(slot, now)
-                changed += ["starts_at", "ends_at"]
+                changed += ["start_time", "end_time"]
         if command.status is not None and command.status is not appointment.status:
             appointment.move_to(command.status, now)
             changed.append("status")
@@ -85,10 +87,15 @@ class UpdateAppointment:
 
 
 def _new_slot(current: TimeSlot, starts_at: datetime | None, ends_at: datetime | None) -> TimeSlot:
+    # Bounds first: the arithmetic below would overflow at the calendar's edges.
+    if starts_at is not None:
+        SCHEDULING_DATES.check_instant(starts_at, "start_time")
+    if ends_at is not None:
+        SCHEDULING_DATES.check_instant(ends_at, "end_time", end=True)
     if starts_at is not None and ends_at is not None:
         return TimeSlot(starts_at, ends_at)
     if starts_at is not None:
         return TimeSlot(starts_at, starts_at + current.duration)
     if ends_at is None:
-        raise InvalidTimeSlot("nothing to reschedule")
+        raise InvalidTimeSlot("give start_time or end_time to reschedule", field="start_time")
     return TimeSlot(current.starts_at, ends_at)

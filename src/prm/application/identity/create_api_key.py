@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from prm.application.identity.grants import GrantPolicy
 from prm.application.identity.ports import ApiKeyRepository, Secrets
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
@@ -28,8 +29,9 @@ class CreatedApiKey:
 
 
 class CreateApiKey:
-    """A key of the caller's tenant holding ``permissions`` (``resource:action`` names). Only its
-    SHA-256 digest is stored. Raises ``RuleViolated`` (422). Records a ``create`` audit event."""
+    """A key of the caller's tenant holding ``permissions`` (``resource:action`` names), all of
+    which the caller must hold itself. Only its SHA-256 digest is stored. Raises ``RuleViolated``
+    (422), ``GrantExceedsOwn`` (403). Records a ``create`` audit event."""
 
     def __init__(
         self,
@@ -39,7 +41,9 @@ class CreateApiKey:
         uow: UnitOfWork,
         clock: Clock,
         context: RequestContext,
+        grants: GrantPolicy,
     ) -> None:
+        self._grants = grants
         self._keys = keys
         self._secrets = secrets
         self._audit = audit
@@ -50,6 +54,8 @@ class CreateApiKey:
     async def __call__(self, name: str, permissions: Sequence[str]) -> CreatedApiKey:
         if not name.strip():
             raise InvalidIdentityInput("an API key needs a name", field="name")
+        granted = check_permissions(list(permissions))
+        self._grants.check_grant(granted, to="an API key")
         secret = self._secrets.new(API_KEY_PREFIX)
         key = ApiKey(
             id=ApiKeyId(new_id()),
@@ -57,7 +63,7 @@ class CreateApiKey:
             name=name.strip(),
             prefix=secret[: len(API_KEY_PREFIX) + 6],
             key_hash=self._secrets.digest(secret),
-            permissions=check_permissions(list(permissions)),
+            permissions=granted,
             created_by=self._context.principal.id,
             created_at=self._clock.now(),
         )

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from prm.application.identity.grants import GrantPolicy
 from prm.application.identity.ports import RoleRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
@@ -12,12 +13,19 @@ from prm.domain.identity.model import Role, is_builtin_role
 
 class CreateRole:
     """``name`` is snake_case and unique in the tenant (built-in names are taken); ``permissions``
-    are ``resource:action`` names. Raises ``DuplicateRole`` (409), ``RuleViolated`` (422).
-    Records a ``create`` audit event."""
+    are ``resource:action`` names, all held by the caller. Raises ``DuplicateRole`` (409),
+    ``RuleViolated`` (422), ``GrantExceedsOwn`` (403). Records a ``create`` audit event."""
 
     def __init__(
-        self, roles: RoleRepository, audit: AuditTrail, uow: UnitOfWork, clock: Clock, context: RequestContext
+        self,
+        roles: RoleRepository,
+        audit: AuditTrail,
+        uow: UnitOfWork,
+        clock: Clock,
+        context: RequestContext,
+        grants: GrantPolicy,
     ) -> None:
+        self._grants = grants
         self._roles = roles
         self._audit = audit
         self._uow = uow
@@ -32,6 +40,7 @@ class CreateRole:
             permissions=list(permissions),
             now=self._clock.now(),
         )
+        self._grants.check_grant(role.permissions, to="a role")
         if is_builtin_role(role.name) or await self._roles.get_many_by_name([role.name]):
             raise DuplicateRole(f"the tenant has a role named {role.name!r} already")
         await self._roles.add(role)

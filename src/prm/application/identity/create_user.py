@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from prm.application.identity.grants import GrantPolicy
 from prm.application.identity.ports import PasswordHasher, RoleRepository, UserRepository
 from prm.application.identity.roles import check_role_names
 from prm.application.shared.audit import AuditAction, AuditTrail
@@ -27,8 +28,9 @@ class CreateUser:
     """Create an active user holding ``roles`` (built-in or the tenant's own role names).
 
     Raises ``WeakPassword`` / ``RuleViolated`` (422, naming the field), ``RoleNotFound`` (422
-    on ``roles`` for an unknown role: see ``check_role_names``), ``DuplicateEmail`` (409).
-    Records a ``create`` audit event.
+    on ``roles`` for an unknown role: see ``check_role_names``), ``DuplicateEmail`` (409),
+    ``AdminOnly`` / ``GrantExceedsOwn`` (403: the roles give more than the caller holds; see
+    ``grants``). Records a ``create`` audit event.
     """
 
     def __init__(
@@ -40,7 +42,9 @@ class CreateUser:
         uow: UnitOfWork,
         clock: Clock,
         context: RequestContext,
+        grants: GrantPolicy,
     ) -> None:
+        self._grants = grants
         self._users = users
         self._roles = roles
         self._hasher = hasher
@@ -52,11 +56,12 @@ class CreateUser:
     async def __call__(self, command: CreateUserCommand) -> User:
         check_password(command.password, email=command.email)
         roles = await check_role_names(self._roles, command.roles)
+        await self._grants.check_role_grant(roles)
         user = User.create(
             tenant_id=self._context.tenant_id,
             email=command.email,
             full_name=command.full_name,
-            password_hash=self._hasher.hash(command.password),
+            password_hash=await self._hasher.hash(command.password),
             roles=roles,
             now=self._clock.now(),
         )

@@ -1,5 +1,6 @@
 """Log in with email and password (``POST /auth/login``)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -16,7 +17,7 @@ from prm.application.identity.ports import (
 from prm.application.identity.sessions import SessionTokens, custom_role_names, issue_session, permissions_for
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.identity.errors import InvalidCredentials
-from prm.domain.identity.model import email_key
+from prm.domain.identity.model import Tenant, User, email_key
 
 log = structlog.get_logger(__name__)
 
@@ -33,11 +34,23 @@ class LoginCommand:
     client_ip: str | None = None
 
 
+def account_keys(email: str, tenant_slug: str | None, candidates: Sequence[tuple[User, Tenant]]) -> list[str]:
+    """The throttle keys of the accounts a login attempt aims at: ``account:<tenant id>:<email key>``
+    for each account found, else ``account:<normalised slug or *>:<email key>``. Padding and case
+    variants of the email or the slug name the same keys; an account reached with or without its
+    tenant's slug too."""
+    email = email_key(email)
+    if candidates:
+        return [f"account:{tenant.id}:{email}" for _, tenant in candidates]
+    return [f"account:{(tenant_slug or '').strip().lower() or '*'}:{email}"]
+
+
 class Login:
     """Check email and password and open a session (access + refresh token).
 
-    - Failures are counted per client address and per account (email): over the limit (10 a
-      minute) raises ``RateLimited`` (429 with the seconds to wait) before any check.
+    - Failures are counted per client address and per account (the resolved tenant and the
+      normalised email, see :func:`account_keys`), across every server process: over the limit
+      (10 a minute) raises ``RateLimited`` (429 with the seconds to wait) before any password check.
     - A wrong password and an unknown email raise the same ``InvalidCredentials`` (401) after the
       same work (a hash verification), so the answer reveals nothing about the email.
     - Records the login time; the password and tokens are never logged.
@@ -66,27 +79,27 @@ class Login:
         self._policy = policy
 
     async def __call__(self, command: LoginCommand) -> SessionTokens:
-        account_key = f"account:{(command.tenant or '').lower()}:{email_key(command.email)}"
-        keys = [account_key, *([f"ip:{command.client_ip}"] if command.client_ip else [])]
-        self._throttle.check(keys)
-        candidates = await self._accounts.find_by_email(command.email, command.tenant)
+        candidates = (await self._accounts.find_by_email(command.email, command.tenant))[:MAX_CANDIDATES]
+        accounts = account_keys(command.email, command.tenant, candidates)
+        keys = [*accounts, *([f"ip:{command.client_ip}"] if command.client_ip else [])]
+        await self._throttle.check(keys)
         matches = [
             (user, tenant)
-            for user, tenant in candidates[:MAX_CANDIDATES]
-            if self._hasher.verify(command.password, user.password_hash)
+            for user, tenant in candidates
+            if await self._hasher.verify(command.password, user.password_hash)
         ]
         if not candidates:
-            self._hasher.waste_time()
+            await self._hasher.waste_time()
         if len(matches) != 1:
-            self._throttle.failed(keys)
+            await self._throttle.failed(keys)
             log.info("auth.login_failed", reason="ambiguous" if matches else "invalid")
             raise InvalidCredentials(
                 "the email and password do not match (give the tenant when the email has several accounts)"
                 if len(matches) > 1
                 else "the email and password do not match"
             )
-        self._throttle.succeeded(account_key)
         user, tenant = matches[0]
+        await self._throttle.succeeded(f"account:{tenant.id}:{email_key(command.email)}")
         now = self._clock.now()
         custom = await self._accounts.custom_roles(tenant.id, custom_role_names(user.roles))
         session = await issue_session(

@@ -19,22 +19,27 @@ from prm.domain.shared.ids import TenantId
 
 
 class PasswordHasher(Protocol):
-    """argon2id password hashes (PHC strings such as ``$argon2id$v=19$m=...``)."""
+    """argon2id password hashes (PHC strings such as ``$argon2id$v=19$m=...``).
+
+    Asynchronous: a hash takes a quarter of a second of CPU by design, which must not hold up
+    the event loop (every other request, ``/health`` included, would wait for it)."""
 
     @abstractmethod
-    def hash(self, password: str) -> str: ...
+    async def hash(self, password: str) -> str: ...
 
     @abstractmethod
-    def verify(self, password: str, password_hash: str) -> bool: ...
+    async def verify(self, password: str, password_hash: str) -> bool: ...
 
     @abstractmethod
-    def waste_time(self) -> None:
+    async def waste_time(self) -> None:
         """Spend as long as a verification, so that an unknown email answers as slowly as a known one."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccessClaims:
-    """What a verified access token says: subject (user id), tenant, roles and permissions."""
+    """What a verified access token says: subject (user id), tenant, roles and permissions, the
+    user's token ``generation`` at issue time and the ``session_id`` (the refresh-token family of
+    the login it belongs to). :class:`RevokedTokens` refuses it by either of the last two."""
 
     subject: str
     tenant_id: TenantId
@@ -42,6 +47,8 @@ class AccessClaims:
     permissions: frozenset[str]
     phone_region: str
     expires_at: datetime
+    generation: int
+    session_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,17 @@ class UserRepository(Protocol):
     @abstractmethod
     async def holding_role(self, role_name: str) -> int:
         """How many users hold ``role_name``."""
+
+    @abstractmethod
+    async def lock_active_holders(self, role_name: str) -> Sequence[UserId]:
+        """The active users holding ``role_name``, their rows locked until the unit of work ends
+        (PostgreSQL ``FOR UPDATE``; SQLite has one writer at a time), so that two concurrent
+        demotions cannot each count the other admin."""
+
+    @abstractmethod
+    async def end_sessions_of_holders(self, role_name: str) -> Sequence[tuple[UserId, int]]:
+        """Raise the token generation of every user holding ``role_name``; returns each one's
+        ``(user id, new generation)``."""
 
 
 class RoleRepository(Protocol):
@@ -220,18 +238,58 @@ class ApiKeyAuthenticator(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Counts failed logins per key (client address, account) in a sliding minute."""
+    """Counts failed logins per key (client address, account) in a sliding minute, shared by every
+    server process. Works outside the unit of work: a failed login rolls back, its count stays."""
 
     @abstractmethod
-    def check(self, keys: Sequence[str]) -> None:
+    async def check(self, keys: Sequence[str]) -> None:
         """Raise ``RateLimited`` (with seconds to wait) when any key is over its limit."""
 
     @abstractmethod
-    def failed(self, keys: Sequence[str]) -> None: ...
+    async def failed(self, keys: Sequence[str]) -> None: ...
 
     @abstractmethod
-    def succeeded(self, key: str) -> None:
+    async def succeeded(self, key: str) -> None:
         """Forget an account's failures after a successful login."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revocation:
+    """Access tokens refused before they expire: the user's tokens of a ``generation`` lower than
+    the one given, or the tokens of one ``session_id`` (a logout). ``at`` is when it was decided."""
+
+    tenant_id: TenantId
+    user_id: UserId
+    at: datetime
+    generation: int | None = None
+    session_id: UUID | None = None
+
+
+class TokenRevocations(Protocol):
+    """Revoking access tokens, request-scoped: ``record`` writes the revocations to the feed in
+    the unit of work's transaction (with the change that causes them); once the unit has
+    committed, ``publish`` makes this process refuse them at once. Other processes read the feed
+    within ``PRM_REVOCATION_POLL_SECONDS``."""
+
+    @abstractmethod
+    async def record(self, revocations: Sequence[Revocation]) -> None: ...
+
+    @abstractmethod
+    def publish(self) -> None:
+        """Apply the recorded revocations in this process (call after the commit, never before:
+        a rolled-back change must not revoke anything)."""
+
+
+class RevokedTokens(Protocol):
+    """Process-wide: which unexpired access tokens are revoked. Answers from memory, refreshed
+    from the revocation feed at most once per poll interval (one indexed query)."""
+
+    @abstractmethod
+    async def is_revoked(self, claims: AccessClaims) -> bool: ...
+
+    @abstractmethod
+    def apply(self, revocations: Sequence[Revocation]) -> None:
+        """Refuse these from now on (this process's own revocations, after their commit)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from prm.application.identity.ports import (
     AccessClaims,
@@ -48,14 +49,19 @@ async def issue_session(
     user: User,
     tenant: Tenant,
     permissions: frozenset[str],
-    family_id: object | None,
+    family_id: UUID | None,
     now: datetime,
     tokens: AccessTokens,
     secrets: Secrets,
     refresh_tokens: RefreshTokens,
     policy: SessionPolicy,
 ) -> SessionTokens:
-    """Issue an access token and store a new refresh token (in ``family_id``, or a new family)."""
+    """Issue an access token and store a new refresh token (in ``family_id``, or a new family).
+
+    The family is the session: the access token carries it (``session_id``) with the user's
+    current token generation, so that a logout or a generation change can refuse it early.
+    """
+    session_id = family_id or new_id()
     access = tokens.issue(
         AccessClaims(
             subject=str(user.id),
@@ -64,13 +70,15 @@ async def issue_session(
             permissions=permissions,
             phone_region=tenant.phone_region,
             expires_at=now + timedelta(minutes=policy.access_minutes),
+            generation=user.token_generation,
+            session_id=session_id,
         )
     )
     refresh = secrets.new(REFRESH_PREFIX)
     await refresh_tokens.add(
         RefreshRecord(
             id=new_id(),
-            family_id=family_id or new_id(),  # type: ignore[arg-type]
+            family_id=session_id,
             tenant_id=tenant.id,
             user_id=user.id,
             token_hash=secrets.digest(refresh),

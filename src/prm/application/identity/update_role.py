@@ -2,24 +2,46 @@
 
 from collections.abc import Sequence
 
-from prm.application.identity.ports import RoleRepository
+import structlog
+
+from prm.application.identity.grants import GrantPolicy
+from prm.application.identity.ports import Revocation, RoleRepository, TokenRevocations, UserRepository
 from prm.application.identity.roles import builtin_roles
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.identity.errors import BuiltinRoleIsFixed, RoleNotFound
 from prm.domain.identity.model import Role, RoleId
 from prm.domain.identity.permissions import check_permissions
+from prm.domain.shared.ids import TenantId
+
+log = structlog.get_logger(__name__)
 
 
 class UpdateRole:
     """Change the description and/or the permissions (the name is fixed: users hold roles by name).
-    Users get the new permissions with their next access token (≤ 15 minutes).
+    Changing the permissions needs every one the role holds, before and after, and ends the access
+    tokens of every user holding the role, in the same transaction: they refresh (or log in) and
+    get the new permissions at once.
 
-    Raises ``RoleNotFound`` (404), ``BuiltinRoleIsFixed`` (403), ``UnknownPermission`` (422).
-    Records an ``update`` audit event naming the changed fields."""
+    Raises ``RoleNotFound`` (404), ``BuiltinRoleIsFixed`` (403), ``GrantExceedsOwn`` (403),
+    ``UnknownPermission`` (422). Records an ``update`` audit event naming the changed fields."""
 
-    def __init__(self, roles: RoleRepository, audit: AuditTrail, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(
+        self,
+        roles: RoleRepository,
+        users: UserRepository,
+        revocations: TokenRevocations,
+        grants: GrantPolicy,
+        audit: AuditTrail,
+        uow: UnitOfWork,
+        clock: Clock,
+        tenant_id: TenantId,
+    ) -> None:
+        self._tenant_id = tenant_id
         self._roles = roles
+        self._users = users
+        self._revocations = revocations
+        self._grants = grants
         self._audit = audit
         self._uow = uow
         self._clock = clock
@@ -39,11 +61,24 @@ class UpdateRole:
         if permissions is not None:
             new = check_permissions(list(permissions))
             if new != role.permissions:
+                self._grants.check_role_change(role.permissions, new)
                 role.permissions = new
                 changed.append("permissions")
-        if changed:
-            role.updated_at = self._clock.now()
-            await self._roles.save(role)
-            await self._audit.record(AuditAction.UPDATE, "role", [role.id], changed)
-            await self._uow.commit()
+        if not changed:
+            return role
+        now = self._clock.now()
+        role.updated_at = now
+        await self._roles.save(role)
+        revocations: list[Revocation] = []
+        if "permissions" in changed:
+            revocations = [
+                Revocation(tenant_id=self._tenant_id, user_id=user_id, at=now, generation=gen)
+                for user_id, gen in await self._users.end_sessions_of_holders(role.name)
+            ]
+            await self._revocations.record(revocations)
+        await self._audit.record(AuditAction.UPDATE, "role", [role.id], changed)
+        await self._uow.commit()
+        self._revocations.publish()
+        if revocations:
+            log.info("role.holders_sessions_ended", role_id=str(role.id), users=len(revocations))
         return role

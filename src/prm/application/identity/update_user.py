@@ -1,11 +1,19 @@
 """Change a user: name, email, roles, active flag, password (``PATCH /admin/users/{id}``)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import structlog
 
-from prm.application.identity.ports import PasswordHasher, RefreshTokens, RoleRepository, UserRepository
+from prm.application.identity.grants import GrantPolicy
+from prm.application.identity.ports import (
+    PasswordHasher,
+    RefreshTokens,
+    Revocation,
+    RoleRepository,
+    TokenRevocations,
+    UserRepository,
+)
 from prm.application.identity.roles import check_role_names
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
@@ -13,6 +21,7 @@ from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.identity.errors import CannotLockOutYourself, InvalidIdentityInput, UserNotFound
 from prm.domain.identity.model import User, UserId
 from prm.domain.identity.passwords import check_password
+from prm.domain.identity.permissions import ADMIN_ROLE
 
 log = structlog.get_logger(__name__)
 
@@ -28,12 +37,17 @@ class UpdateUserCommand:
 
 
 class UpdateUser:
-    """Partial update by an admin. A new password must pass the policy; deactivating a user or
-    changing its password closes its sessions. An admin cannot deactivate itself or drop its own
-    ``admin`` role (``CannotLockOutYourself``, 409).
+    """Partial update by a user manager, within the rules of ``grants``: the caller must hold every
+    permission the user holds (only an admin changes an admin) and every permission of the new
+    roles (only an admin grants ``admin``); the tenant's last active admin keeps its role and
+    stays active. A new password must pass the policy. Changing roles, the password or the active
+    flag ends the user's access tokens at once (a new token generation); deactivating it or
+    changing its password also closes its sessions. An admin cannot deactivate itself or drop its
+    own ``admin`` role (``CannotLockOutYourself``, 409).
 
-    Raises ``UserNotFound`` (404), ``DuplicateEmail`` (409), ``RuleViolated`` (422). Records an
-    ``update`` audit event with the names of the changed fields (``password_hash`` for a password).
+    Raises ``UserNotFound`` (404), ``AdminOnly`` / ``GrantExceedsOwn`` (403), ``DuplicateEmail``,
+    ``CannotLockOutYourself``, ``LastAdmin`` (409), ``RuleViolated`` (422). Records an ``update``
+    audit event with the names of the changed fields (``password_hash`` for a password).
     """
 
     def __init__(
@@ -42,6 +56,8 @@ class UpdateUser:
         roles: RoleRepository,
         hasher: PasswordHasher,
         refresh_tokens: RefreshTokens,
+        revocations: TokenRevocations,
+        grants: GrantPolicy,
         audit: AuditTrail,
         uow: UnitOfWork,
         clock: Clock,
@@ -51,6 +67,8 @@ class UpdateUser:
         self._roles = roles
         self._hasher = hasher
         self._refresh_tokens = refresh_tokens
+        self._revocations = revocations
+        self._grants = grants
         self._audit = audit
         self._uow = uow
         self._clock = clock
@@ -63,24 +81,36 @@ class UpdateUser:
         user = await self._users.get(command.user_id)
         if user is None:
             raise UserNotFound(f"user {command.user_id} not found")
+        await self._grants.check_may_manage(user)
         changes = dict(command.changes)
+        roles: Sequence[str] = user.roles
         if "roles" in changes:
-            changes["roles"] = await check_role_names(self._roles, changes["roles"])  # type: ignore[arg-type]
+            roles = await check_role_names(self._roles, changes["roles"])  # type: ignore[arg-type]
+            await self._grants.check_role_grant(roles)
+            changes["roles"] = roles
+        is_active = bool(changes.get("is_active", user.is_active))
         if "password" in changes:
             password = str(changes.pop("password"))
             check_password(password, email=str(changes.get("email", user.email)))
-            changes["password_hash"] = self._hasher.hash(password)
+            changes["password_hash"] = await self._hasher.hash(password)
         if str(user.id) == self._context.principal.id and (
-            changes.get("is_active") is False or ("roles" in changes and "admin" not in changes["roles"])  # type: ignore[operator]
+            not is_active or (user.is_admin and ADMIN_ROLE not in roles)
         ):
             raise CannotLockOutYourself("you cannot deactivate yourself or drop your own admin role")
+        await self._grants.check_keeps_an_admin(user, roles=roles, is_active=is_active)
         now = self._clock.now()
+        generation = user.token_generation
         changed = user.revise(now, **changes)
-        if changed:
-            await self._users.save(user)
-            if "password_hash" in changed or ("is_active" in changed and not user.is_active):
-                await self._refresh_tokens.revoke_user(user.tenant_id, user.id, now)
-            await self._audit.record(AuditAction.UPDATE, "user", [user.id], changed)
-            await self._uow.commit()
-            log.info("user.updated", user_id=str(user.id), fields=changed)
+        if not changed:
+            return user
+        await self._users.save(user)
+        if "password_hash" in changed or ("is_active" in changed and not user.is_active):
+            await self._refresh_tokens.revoke_user(user.tenant_id, user.id, now)
+        if user.token_generation != generation:
+            revoked = Revocation(tenant_id=user.tenant_id, user_id=user.id, at=now, generation=user.token_generation)
+            await self._revocations.record([revoked])
+        await self._audit.record(AuditAction.UPDATE, "user", [user.id], changed)
+        await self._uow.commit()
+        self._revocations.publish()
+        log.info("user.updated", user_id=str(user.id), fields=changed)
         return user

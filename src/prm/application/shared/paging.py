@@ -12,18 +12,22 @@ U = TypeVar("U")
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+MAX_PAGE = 100_000
+"""The last page anyone may ask for: bounds the offset (at most 10,000,000 rows skipped), which
+would otherwise overflow the databases' 64-bit integers for a page such as 2^63."""
 
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    """Which page to read. Raises :class:`RuleViolated` naming ``page``/``page_size`` when out of range."""
+    """Which page to read: ``page`` 1 to :data:`MAX_PAGE`, ``page_size`` 1 to :data:`MAX_PAGE_SIZE`.
+    Raises :class:`RuleViolated` naming ``page``/``page_size`` when out of range."""
 
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
 
     def __post_init__(self) -> None:
-        if self.page < 1:
-            raise RuleViolated("page starts at 1", field="page")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise RuleViolated(f"page must be between 1 and {MAX_PAGE}", field="page")
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise RuleViolated(f"page_size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
 

@@ -11,6 +11,12 @@ class InvalidTimeSlot(RuleViolated):
     code = "appointments.invalid_time_slot"
 
 
+class InvalidDateRange(RuleViolated):
+    """A range of dates that ends before it starts or spans too many days (HTTP 422)."""
+
+    code = "appointments.invalid_date_range"
+
+
 class InvalidSchedule(RuleViolated):
     """A location, schedule, exception or waitlist entry that breaks a rule (HTTP 422)."""
 

@@ -15,16 +15,17 @@ cancelled, noshow   entered-in-error
 entered-in-error    (none)
 ==================  ======================================================================
 
-Time rules: nothing is booked or moved into the past; ``fulfilled`` and ``noshow`` only once the
-appointment has started; ``arrived`` / ``checked-in`` at most a day before it starts. Every time
-is timezone-aware UTC. A slot lasts at most 24 hours, except for the past stays that
+Time rules: every time lies in the years 1900 to 2200 (:data:`SCHEDULING_DATES`); nothing is
+booked or moved into the past; ``fulfilled`` and ``noshow`` only once the appointment has
+started; ``arrived`` / ``checked-in`` at most a day before it starts. Every time is
+timezone-aware UTC. A slot lasts at most 24 hours, except for the past stays that
 :meth:`Appointment.record_past` imports (a :class:`Period`). A practitioner's *active*
 appointments (pending, booked, arrived, checked-in) never overlap: the database enforces it (see
 the SQL adapter).
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
@@ -39,18 +40,27 @@ from prm.domain.appointments.events import (
     AppointmentRescheduled,
     AppointmentStatusChanged,
 )
+from prm.domain.shared.dates import ACCEPTED_DATES
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId, new_id
 
 MAX_DURATION = timedelta(hours=24)
+SCHEDULING_DATES = ACCEPTED_DATES
+"""The dates and times scheduling accepts, everywhere (times, schedules' validity, searches, list
+filters, waitlist dates): years 1900 to 2200. That covers any clinic's past (imported encounters)
+and any sensible future ("valid until 2100"), and stays far enough from the calendar's edges
+(0001-01-01, 9999-12-31) that adding a day or applying a zone never overflows."""
 EARLY_ARRIVAL = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
 class TimeSlot:
-    """A half-open time range ``[starts_at, ends_at)`` in UTC, at most :data:`MAX_DURATION` long.
+    """A half-open time range ``[starts_at, ends_at)`` in UTC, at most :data:`MAX_DURATION` long,
+    inside :data:`SCHEDULING_DATES`.
 
-    Raises :class:`InvalidTimeSlot` for naive bounds, an end not after the start, or a longer range.
+    Raises :class:`InvalidTimeSlot` for naive bounds, an end not after the start, or a longer
+    range, and ``DateOutOfRange`` outside the years 1900 to 2200. Errors name the wire fields
+    ``start_time`` and ``end_time``.
     """
 
     starts_at: datetime
@@ -58,14 +68,18 @@ class TimeSlot:
     longest: ClassVar[timedelta | None] = MAX_DURATION
 
     def __post_init__(self) -> None:
-        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise InvalidTimeSlot("times must carry a time zone (UTC offset)")
-        if self.ends_at <= self.starts_at:
-            raise InvalidTimeSlot("a time slot must end after it starts")
-        if self.longest is not None and self.ends_at - self.starts_at > self.longest:
-            raise InvalidTimeSlot("a time slot lasts at most 24 hours")
-        object.__setattr__(self, "starts_at", self.starts_at.astimezone(UTC))
-        object.__setattr__(self, "ends_at", self.ends_at.astimezone(UTC))
+        if self.starts_at.tzinfo is None:
+            raise InvalidTimeSlot("start_time must carry a time zone (a UTC offset)", field="start_time")
+        if self.ends_at.tzinfo is None:
+            raise InvalidTimeSlot("end_time must carry a time zone (a UTC offset)", field="end_time")
+        starts_at = SCHEDULING_DATES.check_instant(self.starts_at, "start_time")
+        ends_at = SCHEDULING_DATES.check_instant(self.ends_at, "end_time", end=True)
+        if ends_at <= starts_at:
+            raise InvalidTimeSlot("end_time must be after start_time", field="end_time")
+        if self.longest is not None and ends_at - starts_at > self.longest:
+            raise InvalidTimeSlot("a time slot lasts at most 24 hours: end_time is too late", field="end_time")
+        object.__setattr__(self, "starts_at", starts_at)
+        object.__setattr__(self, "ends_at", ends_at)
 
     @property
     def duration(self) -> timedelta:

@@ -14,7 +14,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from prm.domain.appointments.errors import InvalidSchedule
-from prm.domain.appointments.model import TimeSlot
+from prm.domain.appointments.model import SCHEDULING_DATES, TimeSlot
 from prm.domain.shared.contact import Address
 from prm.domain.shared.ids import PractitionerId, TenantId
 
@@ -94,8 +94,8 @@ class WeeklyRule:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Schedule:
     """A practitioner's weekly availability at a location from ``valid_from`` to ``valid_until``
-    (inclusive local dates; ``None``: open-ended), in slots of ``slot_minutes`` separated by at
-    least ``buffer_minutes``."""
+    (inclusive local dates in the years 1900 to 2200; ``None``: open-ended), in slots of
+    ``slot_minutes`` separated by at least ``buffer_minutes``."""
 
     id: UUID
     tenant_id: TenantId
@@ -115,6 +115,9 @@ class Schedule:
             raise InvalidSchedule(f"slot_minutes must be 5 to {MAX_SLOT_MINUTES}", field="slot_minutes")
         if not 0 <= self.buffer_minutes <= MAX_BUFFER_MINUTES:
             raise InvalidSchedule(f"buffer_minutes must be 0 to {MAX_BUFFER_MINUTES}", field="buffer_minutes")
+        SCHEDULING_DATES.check_date(self.valid_from, "valid_from")
+        if self.valid_until is not None:
+            SCHEDULING_DATES.check_date(self.valid_until, "valid_until")
         if self.valid_until is not None and self.valid_until < self.valid_from:
             raise InvalidSchedule("valid_until must not be before valid_from", field="valid_until")
 

@@ -13,10 +13,12 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prm.domain.appointments.errors import InvalidTimeSlot
-from prm.domain.appointments.model import TimeSlot
+from prm.domain.appointments.model import SCHEDULING_DATES, TimeSlot
+from prm.domain.shared.errors import RuleViolated
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FINGERPRINT_BITS = 74
+_LAST_MINUTE = (SCHEDULING_DATES.last_instant - _EPOCH) // timedelta(minutes=1)  # 32 bits reach 10136: too far
 
 
 @functools.lru_cache(maxsize=4096)  # availability encodes hundreds of slots of one practitioner
@@ -48,14 +50,24 @@ class DecodedSlot:
 
 
 def decode_slot_id(slot_id: UUID) -> DecodedSlot:
-    """Read a slot id back; raises :class:`InvalidTimeSlot` for a UUID that is not one."""
+    """Read a slot id back; raises :class:`InvalidTimeSlot` (field ``time_slot_id``) for a UUID
+    that is not one, or whose time is not a bookable slot (outside the years 1900 to 2200,
+    longer than a day)."""
     value = slot_id.int
     if (value >> 76) & 0xF != 0x8 or (value >> 62) & 0b11 != 0b10:
-        raise InvalidTimeSlot("time_slot_id is not a slot id from the availability endpoint")
+        raise _not_a_slot_id()
     payload = ((value >> 80) << 74) | (((value >> 64) & 0xFFF) << 62) | (value & ((1 << 62) - 1))
     minutes = payload >> 90
     length = (payload >> 74) & 0xFFFF
-    if length == 0:
-        raise InvalidTimeSlot("time_slot_id is not a slot id from the availability endpoint")
+    if length == 0 or minutes >= _LAST_MINUTE:
+        raise _not_a_slot_id()
     start = _EPOCH + timedelta(minutes=minutes)
-    return DecodedSlot(TimeSlot(start, start + timedelta(minutes=length)), payload & ((1 << _FINGERPRINT_BITS) - 1))
+    try:
+        slot = TimeSlot(start, start + timedelta(minutes=length))
+    except RuleViolated as exc:
+        raise _not_a_slot_id() from exc
+    return DecodedSlot(slot, payload & ((1 << _FINGERPRINT_BITS) - 1))
+
+
+def _not_a_slot_id() -> InvalidTimeSlot:
+    return InvalidTimeSlot("time_slot_id is not a slot id from the availability endpoint", field="time_slot_id")

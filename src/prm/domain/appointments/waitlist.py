@@ -18,7 +18,7 @@ from uuid import UUID
 
 from prm.domain.appointments.errors import HoldExpired, InvalidSchedule, InvalidTransition
 from prm.domain.appointments.events import WaitlistOfferMade
-from prm.domain.appointments.model import TimeSlot
+from prm.domain.appointments.model import SCHEDULING_DATES, TimeSlot
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
 
 
@@ -93,7 +93,8 @@ class WaitlistStatus(StrEnum):
 
 @dataclass(kw_only=True, eq=False)
 class WaitlistEntry:
-    """A patient waiting for a practitioner or a speciality (folded), optionally at a location."""
+    """A patient waiting for a practitioner or a speciality (folded), optionally at a location;
+    ``preferred_dates`` are local dates in the years 1900 to 2200."""
 
     id: UUID
     tenant_id: TenantId
@@ -118,6 +119,8 @@ class WaitlistEntry:
             raise InvalidSchedule("priority is 1 (most urgent) to 5", field="priority")
         if self.notes is not None and len(self.notes) > 1000:
             raise InvalidSchedule("notes is longer than 1000 characters", field="notes")
+        for day in self.preferred_dates:
+            SCHEDULING_DATES.check_date(day, "preferred_dates")
 
     def accepts(
         self,

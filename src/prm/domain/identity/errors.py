@@ -55,3 +55,25 @@ class ApiKeyNotFound(NotFound):
 
 class CannotLockOutYourself(Conflict):
     code = "identity.cannot_lock_out_yourself"
+
+
+class GrantExceedsOwn(Forbidden):
+    """A grant (roles to a user, permissions to an API key or a role) includes permissions the
+    caller does not hold itself, or the user changed holds permissions the caller does not: no one
+    hands out, or takes over, more than it has."""
+
+    code = "identity.grant_exceeds_own"
+
+
+class AdminOnly(Forbidden):
+    """Only an admin-equivalent caller (one holding every permission) grants the ``admin`` role
+    or creates, changes or deactivates a user holding it."""
+
+    code = "identity.admin_only"
+
+
+class LastAdmin(Conflict):
+    """The change would leave the tenant without an active ``admin``: refused whoever asks (409:
+    the caller may do this in general, the tenant's current state forbids it)."""
+
+    code = "identity.last_admin"

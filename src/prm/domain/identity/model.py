@@ -13,7 +13,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prm.domain.identity.errors import InvalidIdentityInput
-from prm.domain.identity.permissions import BUILTIN_ROLES, check_permissions
+from prm.domain.identity.permissions import ADMIN_ROLE, BUILTIN_ROLES, check_permissions
 from prm.domain.shared.contact import check_region, normalize_email
 from prm.domain.shared.ids import TenantId, new_id
 
@@ -23,6 +23,9 @@ ApiKeyId = NewType("ApiKeyId", UUID)
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+TOKEN_FIELDS = frozenset({"roles", "is_active", "password_hash"})
+"""Changing one of these ends the user's access tokens (a new token generation)."""
 
 
 def check_slug(slug: str) -> str:
@@ -92,7 +95,12 @@ class Tenant:
 
 @dataclass(kw_only=True, eq=False)
 class User:
-    """A person who logs in. ``roles`` are role names (built-in or the tenant's own)."""
+    """A person who logs in. ``roles`` are role names (built-in or the tenant's own).
+
+    ``token_generation`` is carried by every access token issued to the user (claim ``gen``):
+    raising it (a role, password or active-flag change; see :data:`TOKEN_FIELDS`) makes every
+    token issued before refused, without waiting for it to expire.
+    """
 
     id: UserId
     tenant_id: TenantId
@@ -105,6 +113,12 @@ class User:
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    token_generation: int = 1
+
+    @property
+    def is_admin(self) -> bool:
+        """Holds the built-in ``admin`` role."""
+        return ADMIN_ROLE in self.roles
 
     @classmethod
     def create(
@@ -132,7 +146,8 @@ class User:
 
     def revise(self, now: datetime, **changes: object) -> list[str]:
         """Apply ``changes`` (``email``, ``full_name``, ``roles``, ``is_active``, ``password_hash``);
-        returns the names of the fields that changed."""
+        returns the names of the fields that changed. A change of a :data:`TOKEN_FIELDS` field also
+        ends the user's access tokens (:meth:`end_sessions`)."""
         changed: list[str] = []
         for name, value in changes.items():
             if name == "email":
@@ -149,7 +164,14 @@ class User:
         if changed:
             self.updated_at = now
             self.version += 1
+        if TOKEN_FIELDS.intersection(changed):
+            self.end_sessions()
         return changed
+
+    def end_sessions(self) -> int:
+        """Start a new token generation: every access token issued before is refused. Returns it."""
+        self.token_generation += 1
+        return self.token_generation
 
 
 @dataclass(kw_only=True, eq=False)

@@ -20,6 +20,8 @@ The auditor reads patients, practitioners and appointments so that an audit even
 be looked at; those reads are themselves audited. It changes nothing.
 """
 
+from collections.abc import Iterable
+
 from prm.domain.shared.errors import RuleViolated
 
 RESOURCES: tuple[str, ...] = (
@@ -40,6 +42,15 @@ PERMISSIONS: frozenset[str] = frozenset(
 )
 """Every permission there is. The audit trail is append-only: there is no ``audit:write``."""
 
+ADMIN_ROLE = "admin"
+"""The built-in role holding every permission; a tenant always keeps one active holder."""
+
+
+def is_admin_equivalent(permissions: Iterable[str]) -> bool:
+    """Holds every permission there is (all of :data:`PERMISSIONS`, as the ``admin`` role does),
+    whether through the ``admin`` role, a role of the tenant's own, or an API key's list."""
+    return frozenset(permissions) >= PERMISSIONS
+
 
 def _rw(*resources: str) -> set[str]:
     return {f"{r}:{a}" for r in resources for a in ACTIONS}
@@ -50,7 +61,7 @@ def _r(*resources: str) -> set[str]:
 
 
 BUILTIN_ROLES: dict[str, frozenset[str]] = {
-    "admin": PERMISSIONS,
+    ADMIN_ROLE: PERMISSIONS,
     "care_coordinator": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
     "front_desk": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
     "practitioner": frozenset(_rw("appointments", "schedules") | _r("patients", "practitioners", "waitlist")),

@@ -7,7 +7,8 @@ as ``organization``). Rules kept here:
 - first and last names are required and not blank; optional texts are absent or not blank;
 - texts fit their limits (``MAX_LENGTHS``, in characters), which are also the storage limits;
 - ``meta_data`` is a JSON object (string keys; values null, booleans, numbers, strings, lists
-  or objects);
+  or objects), at most ``META_DATA_MAX_DEPTH`` levels deep, with at most ``META_DATA_MAX_ITEMS``
+  keys and values and ``META_DATA_MAX_TEXT`` characters of keys and strings in all;
 - the license number and the source-system id (``external_id``) are unique per tenant: the
   repository enforces both.
 
@@ -46,7 +47,9 @@ MAX_LENGTHS: Mapping[str, int] = {
 
 ORGANIZATION_NAME_MAX = 200
 ORGANIZATION_EXTERNAL_ID_MAX = 255
-_MAX_JSON_DEPTH = 32  # deeper meta_data documents are refused rather than recursed into
+META_DATA_MAX_DEPTH = 8
+META_DATA_MAX_ITEMS = 1_000
+META_DATA_MAX_TEXT = 16_384
 
 
 def display_name(prefix: str | None, first_name: str, last_name: str) -> str:
@@ -126,7 +129,16 @@ class PractitionerDetails:
         if self.organization is not None:
             self.organization.check()
         if not isinstance(self.meta_data, Mapping) or not _is_json_object(self.meta_data):
-            raise InvalidPractitioner("meta_data must be a JSON object", field="meta_data")
+            raise InvalidPractitioner(
+                f"meta_data must be a JSON object at most {META_DATA_MAX_DEPTH} levels deep", field="meta_data"
+            )
+        items, text = _json_size(self.meta_data)
+        if items > META_DATA_MAX_ITEMS or text > META_DATA_MAX_TEXT:
+            raise InvalidPractitioner(
+                f"meta_data is too large (at most {META_DATA_MAX_ITEMS} keys and values and "
+                f"{META_DATA_MAX_TEXT} characters of text)",
+                field="meta_data",
+            )
 
     @property
     def display_name(self) -> str:
@@ -148,8 +160,24 @@ class PractitionerDetails:
         return f"{fold(self.last_name)} {fold(self.first_name)}"
 
 
+def _json_size(value: object) -> tuple[int, int]:
+    """``(keys and values, characters of keys and strings)`` of a JSON value already checked."""
+    if isinstance(value, str):
+        return 1, len(value)
+    if isinstance(value, Mapping):
+        items, text = 1, 0
+        for key, item in value.items():
+            inner_items, inner_text = _json_size(item)
+            items, text = items + 1 + inner_items, text + len(key) + inner_text
+        return items, text
+    if isinstance(value, list | tuple):
+        sizes = [_json_size(item) for item in value]
+        return 1 + sum(i for i, _ in sizes), sum(t for _, t in sizes)
+    return 1, 0
+
+
 def _is_json_value(value: object, depth: int = 0) -> bool:
-    if depth > _MAX_JSON_DEPTH:
+    if depth > META_DATA_MAX_DEPTH:
         return False
     if value is None or isinstance(value, bool | int | str):
         return True

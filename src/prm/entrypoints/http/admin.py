@@ -1,4 +1,10 @@
-"""Administration under ``/api/v1/prm/admin``: users, roles, API keys (reference: "RBAC & Roles")."""
+"""Administration under ``/api/v1/prm/admin``: users, roles, API keys (reference: "RBAC & Roles").
+
+Delegated administration never escalates (``application/identity/grants.py``): a grant (roles,
+an API key's or a role's permissions) must be held by the caller, only an admin touches admins,
+a user is changed only by a caller holding all it holds (403 ``identity.grant_exceeds_own`` /
+``identity.admin_only``), and a tenant's last active admin stays (409 ``identity.last_admin``).
+"""
 
 from datetime import datetime
 from typing import Annotated
@@ -24,6 +30,7 @@ from prm.application.identity.update_role import UpdateRole
 from prm.application.identity.update_user import UpdateUser, UpdateUserCommand
 from prm.application.shared.paging import PageRequest
 from prm.domain.identity.model import ApiKey, ApiKeyId, Role, RoleId, User, UserId
+from prm.entrypoints.http.auth import Email, Password
 from prm.entrypoints.http.paging import PageNumber, PageResponse, PageSize, page_response
 from prm.entrypoints.http.problems import problem_responses
 
@@ -56,22 +63,30 @@ def user_response(user: User) -> UserResponse:
     )
 
 
+RoleName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+RoleNames = Annotated[list[RoleName], msgspec.Meta(max_length=50)]
+PermissionNames = Annotated[
+    list[Annotated[str, msgspec.Meta(min_length=1, max_length=64)]],
+    msgspec.Meta(max_length=100, description="`resource:action` names, e.g. patients:read"),
+]
+
+
 class CreateUserRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    email: str
+    email: Email
     full_name: Name
-    password: str
-    roles: list[str] = []
+    password: Password
+    roles: RoleNames = []
 
     def __repr__(self) -> str:
         return f"CreateUserRequest(email={self.email!r})"
 
 
 class UpdateUserRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
-    email: str | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType = msgspec.UNSET
     full_name: Name | msgspec.UnsetType = msgspec.UNSET
-    roles: list[str] | msgspec.UnsetType = msgspec.UNSET
+    roles: RoleNames | msgspec.UnsetType = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
-    password: str | msgspec.UnsetType = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
 
     def __repr__(self) -> str:
         return "UpdateUserRequest(...)"
@@ -98,14 +113,14 @@ def role_response(role: Role) -> RoleResponse:
 
 
 class CreateRoleRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    name: str
-    permissions: list[str]
-    description: str = ""
+    name: RoleName
+    permissions: PermissionNames
+    description: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
 class UpdateRoleRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    description: str | None = None
-    permissions: list[str] | None = None
+    description: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    permissions: PermissionNames | None = None
 
 
 class ApiKeyResponse(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -140,7 +155,7 @@ def api_key_response(key: ApiKey, secret: str | None = None) -> ApiKeyResponse:
 
 class CreateApiKeyRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: Name
-    permissions: list[str]
+    permissions: PermissionNames
 
 
 class UserController(Controller):
@@ -154,10 +169,11 @@ class UserController(Controller):
     ) -> PageResponse[UserResponse]:
         return page_response((await list_users(PageRequest(page, page_size))).map(user_response))
 
-    @post(opt={"permission": "users:write"}, responses=problem_responses(409, 422), summary="Create a user")
+    @post(opt={"permission": "users:write"}, responses=problem_responses(403, 409, 422), summary="Create a user")
     @inject
     async def create_user(self, data: JSONBody[CreateUserRequest], create: FromDishka[CreateUser]) -> UserResponse:
-        """Password: 12+ characters, not the email, not a common one. Roles are role names."""
+        """Password: 12+ characters, not the email, not a common one. Roles are role names, whose
+        permissions the caller must hold (only an admin grants ``admin``)."""
         user = await create(
             CreateUserCommand(
                 email=data.email, full_name=data.full_name, password=data.password, roles=tuple(data.roles)
@@ -173,25 +189,27 @@ class UserController(Controller):
     @patch(
         "/{user_id:uuid}",
         opt={"permission": "users:write"},
-        responses=problem_responses(404, 409, 422),
+        responses=problem_responses(403, 404, 409, 422),
         summary="Update a user (roles, name, email, active, password)",
     )
     @inject
     async def update_user(
         self, user_id: FromPath[UUID], data: JSONBody[UpdateUserRequest], update: FromDishka[UpdateUser]
     ) -> UserResponse:
+        """A change of roles, password or active flag ends the user's access tokens at once."""
         changes = {f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not msgspec.UNSET}
         return user_response(await update(UpdateUserCommand(user_id=UserId(user_id), changes=changes)))
 
     @delete(
         "/{user_id:uuid}",
         opt={"permission": "users:write"},
-        responses=problem_responses(404, 409),
+        responses=problem_responses(403, 404, 409),
         summary="Deactivate a user",
     )
     @inject
     async def deactivate_user(self, user_id: FromPath[UUID], deactivate: FromDishka[DeactivateUser]) -> None:
-        """The account stays (audit events name it) but can no longer log in; its sessions end."""
+        """The account stays (audit events name it) but can no longer log in; its sessions and
+        access tokens end at once."""
         await deactivate(UserId(user_id))
 
 
@@ -205,7 +223,7 @@ class RoleController(Controller):
         """Built-in roles (fixed) and the tenant's own."""
         return [role_response(r) for r in await list_roles()]
 
-    @post(opt={"permission": "roles:write"}, responses=problem_responses(409, 422), summary="Create a role")
+    @post(opt={"permission": "roles:write"}, responses=problem_responses(403, 409, 422), summary="Create a role")
     @inject
     async def create_role(self, data: JSONBody[CreateRoleRequest], create: FromDishka[CreateRole]) -> RoleResponse:
         return role_response(await create(data.name, data.description, data.permissions))
@@ -225,6 +243,8 @@ class RoleController(Controller):
     async def update_role(
         self, role_id: FromPath[UUID], data: JSONBody[UpdateRoleRequest], update: FromDishka[UpdateRole]
     ) -> RoleResponse:
+        """The new permissions must all be held by the caller; changing them ends the access tokens
+        of every user holding the role at once."""
         role = await update(RoleId(role_id), description=data.description, permissions=data.permissions)
         return role_response(role)
 
@@ -248,12 +268,13 @@ class ApiKeyController(Controller):
     async def list_api_keys(self, list_keys: FromDishka[ListApiKeys]) -> list[ApiKeyResponse]:
         return [api_key_response(k) for k in await list_keys()]
 
-    @post(opt={"permission": "api_keys:write"}, responses=problem_responses(422), summary="Create an API key")
+    @post(opt={"permission": "api_keys:write"}, responses=problem_responses(403, 422), summary="Create an API key")
     @inject
     async def create_api_key(
         self, data: JSONBody[CreateApiKeyRequest], create: FromDishka[CreateApiKey]
     ) -> ApiKeyResponse:
-        """The answer holds the key (``key``): store it now, PRM keeps only its digest."""
+        """The answer holds the key (``key``): store it now, PRM keeps only its digest. The key's
+        permissions must all be held by the caller."""
         created = await create(data.name, data.permissions)
         return api_key_response(created.key, created.secret)
 

@@ -1,4 +1,4 @@
-"""The Litestar application factory: routes, problem details, OpenAPI, dishka."""
+"""The Litestar application factory: routes, problem details, OpenAPI, CORS, the input policy, dishka."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,27 +7,45 @@ from typing import Any, cast
 from dishka import Provider
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar, Router
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.config.cors import CORSConfig
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from prm.entrypoints.http.admin import ApiKeyController, RoleController, UserController
+from prm.entrypoints.http.allow import allow_middleware
 from prm.entrypoints.http.appointments import AppointmentController, patient_appointments
 from prm.entrypoints.http.audit import AuditController
 from prm.entrypoints.http.auth import AuthController
 from prm.entrypoints.http.context import HttpContextProvider
 from prm.entrypoints.http.health import health, ready
+from prm.entrypoints.http.input_policy import enforce_input_policy
+from prm.entrypoints.http.openapi import finalize_document, openapi_config, swagger_assets_router
 from prm.entrypoints.http.patients import PatientController
 from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
 from prm.entrypoints.http.scheduling import LocationController, ScheduleController, WaitlistController
-from prm.entrypoints.http.security import SECURITY_COMPONENTS, document_permissions, require_permission
+from prm.entrypoints.http.security import document_permissions, require_permission
 from prm.entrypoints.logging import configure_logging
 from prm.ioc import make_container
 from prm.settings import Settings
 
 API_PREFIX = "/api/v1/prm"
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    """CORS for the origins of ``PRM_CORS_ORIGINS`` (none by default: no browser origin may call
+    the API, and a preflight is answered without ``Access-Control-Allow-Origin``)."""
+    origins = settings.allowed_origins
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-API-Key", "If-Match", "X-Request-ID"],
+        expose_headers=["ETag", "X-Request-ID", "Retry-After", "Location"],
+        allow_credentials=False,
+        max_age=600,
+    )
 
 
 def create_app(settings: Settings | None = None, *overrides: Provider) -> Litestar:
@@ -65,24 +83,21 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
         ],
     )
     app = Litestar(
-        route_handlers=[api, health, ready],
+        route_handlers=[api, health, ready, swagger_assets_router(API_PREFIX)],
         exception_handlers=EXCEPTION_HANDLERS,
         guards=[require_permission],  # every route declares opt permission/public: see security.py
+        middleware=[cast(Any, allow_middleware)],  # after routing: ``Allow`` needs the route's template
+        before_request=enforce_input_policy,  # after the guard, before parameters and the body are parsed
+        cors_config=cors_config(settings),
+        request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
         logging_config=None,
-        openapi_config=OpenAPIConfig(
-            title="PRM API",
-            version="0.1.0",
-            openapi_router=Router(f"{API_PREFIX}/docs", route_handlers=[], opt={"public": True}),
-            components=SECURITY_COMPONENTS,
-            description="Patient relationship management: patients, practitioners and, in time, appointments, "
-            "journeys, communications and tickets. Errors are RFC 9457 problem details.",
-            render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
-        ),
+        openapi_config=openapi_config(API_PREFIX),
         debug=False,
     )
     setup_dishka(container, app)
     document_permissions(app)
+    finalize_document(app)
     # Outermost, around routing too, so that 404s and 405s also carry the request id.
     wrapped: Any = RequestIdMiddleware(cast(Any, app.asgi_handler), access_log=settings.access_log)
     app.asgi_handler = wrapped

@@ -64,10 +64,11 @@ def appointment_response(a: Appointment) -> AppointmentResponse:
 
 
 class CreateAppointmentRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """``time_slot_id`` from the availability endpoint, or ``start_time`` and ``end_time``."""
+    """``time_slot_id`` from the availability endpoint alone (it names its practitioner and
+    location), or ``practitioner_id`` with ``start_time`` and ``end_time`` (years 1900 to 2200)."""
 
     patient_id: UUID
-    practitioner_id: UUID
+    practitioner_id: UUID | None = None
     location_id: UUID | None = None
     time_slot_id: UUID | None = None
     start_time: AwareDateTime | None = None
@@ -219,8 +220,19 @@ class SelectSlotRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
 
 
 class SelectSlotResponse(msgspec.Struct, frozen=True):
+    """``local_start``/``local_end`` in ``time_zone``, the zone the slot was offered in; ``message``
+    confirms that same wall-clock time."""
+
     appointment: AppointmentResponse
+    local_start: datetime
+    local_end: datetime
+    time_zone: str
     message: str
+
+
+def local_text(local: datetime, time_zone: str) -> str:
+    """``"Tue 08 Dec 09:00 (Europe/London)"``: how find-slots offers a time and select-slot confirms it."""
+    return f"{local:%a %d %b %H:%M} ({time_zone})"
 
 
 # --- locations and schedules ------------------------------------------------------------------

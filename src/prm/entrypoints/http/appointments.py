@@ -5,12 +5,14 @@ Statuses and cancellation reasons are FHIR R4 Appointment codes. Times on the wi
 offset; responses are UTC, with ``local_*`` fields in the location's zone where it matters.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Response, delete, get, patch, post
+from litestar.openapi.spec import Operation, RequestBody
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import UNSET
 
@@ -35,7 +37,7 @@ from prm.application.appointments.update_appointment import UpdateAppointment, U
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import PageRequest
 from prm.application.shared.ports import Clock
-from prm.domain.appointments.errors import InvalidSchedule
+from prm.domain.appointments.dates import LocalDateRange
 from prm.domain.appointments.model import AppointmentStatus, CancellationReason, Period
 from prm.domain.appointments.schedule import zone
 from prm.domain.shared.ids import PatientId, PractitionerId
@@ -55,25 +57,30 @@ from prm.entrypoints.http.appointment_schemas import (
     StatsResponse,
     UpdateAppointmentRequest,
     appointment_response,
+    local_text,
     slot_response,
     stats_response,
 )
-from prm.entrypoints.http.etag import etag, version_from_if_match
+from prm.entrypoints.http.etag import IfMatch, etag, version_from_if_match
 from prm.entrypoints.http.paging import PageNumber, PageResponse, PageSize, page_response
-from prm.entrypoints.http.practitioners import IfMatch, TenantQuery
+from prm.entrypoints.http.practitioners import TenantQuery
 from prm.entrypoints.http.problems import problem_responses
 
 READ = {"permission": "appointments:read"}
 WRITE = {"permission": "appointments:write"}
-MAX_AVAILABILITY_DAYS = 62
-CALENDAR = "text/calendar; charset=utf-8"
+CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8" to text/* types itself
 
 StatusQuery = Annotated[AppointmentStatus | None, QueryParameter(description="FHIR R4 AppointmentStatus code")]
-DateQuery = Annotated[date | None, QueryParameter(description="YYYY-MM-DD")]
+DateQuery = Annotated[date | None, QueryParameter(description="YYYY-MM-DD, from 1900-01-01 to 2200-12-31")]
 
 
-def _utc_day(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+@dataclass
+class _OptionalBody(Operation):
+    """The OpenAPI operation of a route whose JSON body may be left out (Litestar marks every body required)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
 
 
 def _with_etag(response: AppointmentResponse, status_code: int = 200) -> Response[AppointmentResponse]:
@@ -88,28 +95,17 @@ def _criteria(
     start_date: date | None = None,
     end_date: date | None = None,
 ) -> AppointmentCriteria:
+    window = None
+    if start_date is not None or end_date is not None:
+        window = LocalDateRange.of(start_date, end_date).window(UTC)  # UTC days, inclusive
     return AppointmentCriteria(
         patient_id=PatientId(patient_id) if patient_id else None,
         practitioner_id=PractitionerId(practitioner_id) if practitioner_id else None,
         location_id=location_id,
         statuses=frozenset({status}) if status else frozenset(),
-        starts_from=_utc_day(start_date) if start_date else None,
-        starts_before=_utc_day(end_date + timedelta(days=1)) if end_date else None,
+        starts_from=window.starts_at if window else None,
+        starts_before=window.ends_at if window else None,
     )
-
-
-def _date_range(
-    on: date | None, start: date | None, end: date | None, today: date, default_days: int
-) -> tuple[date, date]:
-    if on is not None:
-        return on, on
-    first = start or today
-    last = end or first + timedelta(days=default_days - 1)
-    if last < first:
-        raise InvalidSchedule("end_date must not be before start_date", field="end_date")
-    if (last - first).days >= MAX_AVAILABILITY_DAYS:
-        raise InvalidSchedule(f"ask for at most {MAX_AVAILABILITY_DAYS} days", field="end_date")
-    return first, last
 
 
 class AppointmentController(Controller):
@@ -181,42 +177,47 @@ class AppointmentController(Controller):
         """Counts by status and type over the period (UTC days, inclusive) and the no-show rate
         (noshow / (fulfilled + noshow))."""
         context.ensure_tenant(tenant_id)
-        result = await get_stats(
-            _utc_day(start_date) if start_date else None,
-            _utc_day(end_date + timedelta(days=1)) if end_date else None,
-        )
-        return stats_response(result)
+        return stats_response(await get_stats(start_date, end_date))
 
-    @get("/availability", opt={"permission": "schedules:read"}, responses=problem_responses(404, 422))
+    @get(
+        "/availability",
+        opt={"permission": "schedules:read"},
+        responses=problem_responses(404, 422),
+        summary="Free slots",
+    )
     @inject
     async def availability(
         self,
         get_availability: FromDishka[GetAvailability],
-        clock: FromDishka[Clock],
         practitioner_id: FromQuery[UUID | None] = None,
         speciality: FromQuery[Annotated[str | None, QueryParameter(max_length=200)]] = None,
         location_id: FromQuery[UUID | None] = None,
-        on_date: FromQuery[Annotated[date | None, QueryParameter(name="date")]] = None,
+        on_date: FromQuery[
+            Annotated[date | None, QueryParameter(name="date", description="YYYY-MM-DD, from 1900-01-01 to 2200-12-31")]
+        ] = None,
         start_date: FromQuery[DateQuery] = None,
         end_date: FromQuery[DateQuery] = None,
         duration: FromQuery[Annotated[int | None, QueryParameter(ge=5, le=480, description="minutes")]] = None,
     ) -> AvailabilityResponse:
         """Free slots of a practitioner (or of every active practitioner of a ``speciality``) on
-        ``date``, or from ``start_date`` to ``end_date`` (local dates of each location, at most 62
-        days; default the next 7 days). ``duration`` in minutes defaults to the schedule's slot length."""
-        first, last = _date_range(on_date, start_date, end_date, clock.now().date(), 7)
-        window = Period(_utc_day(first) - timedelta(hours=14), _utc_day(last + timedelta(days=1)) + timedelta(hours=14))
+        ``date``, or from ``start_date`` (default today) to ``end_date`` (default a week): local
+        dates of each location, from 1900-01-01 to 2200-12-31, at most 62 days. ``duration`` in
+        minutes defaults to the schedule's slot length. Each slot's ``time_slot_id`` books it."""
         found = await get_availability(
             AvailabilityQuery(
-                window=window,
                 practitioner_id=PractitionerId(practitioner_id) if practitioner_id else None,
                 speciality=speciality,
                 location_id=location_id,
+                on_date=on_date,
+                start_date=start_date,
+                end_date=end_date,
                 duration=timedelta(minutes=duration) if duration else None,
             )
         )
-        slots = [slot_response(s) for s in found if first <= s.local_start.date() <= last]
-        return AvailabilityResponse(start_date=first, end_date=last, count=len(slots), slots=slots)
+        slots = [slot_response(s) for s in found.slots]
+        return AvailabilityResponse(
+            start_date=found.dates.first, end_date=found.dates.last, count=len(slots), slots=slots
+        )
 
     @get("/conflicts", opt=READ, responses=problem_responses(422), summary="Check for conflicts")
     @inject
@@ -228,12 +229,13 @@ class AppointmentController(Controller):
         end_time: FromQuery[datetime],
         exclude_appointment_id: FromQuery[UUID | None] = None,
     ) -> ConflictsResponse:
-        """The practitioner's active appointments overlapping ``[start_time, end_time)`` (with offsets)."""
+        """The practitioner's active appointments overlapping ``[start_time, end_time)`` (with
+        offsets; years 1900 to 2200)."""
         found = await check(PractitionerId(practitioner_id), Period(start_time, end_time), exclude_appointment_id)
         items = [ConflictItem(a.id, a.patient_id, a.status, a.slot.starts_at, a.slot.ends_at) for a in found]
         return ConflictsResponse(has_conflict=bool(items), conflict_count=len(items), conflicting_appointments=items)
 
-    @get("/calendar", opt=READ, responses=problem_responses(404, 422), media_type=CALENDAR)
+    @get("/calendar", opt=READ, responses=problem_responses(404, 422), media_type=CALENDAR, summary="Calendar feed")
     @inject
     async def practitioner_calendar(
         self,
@@ -243,23 +245,18 @@ class AppointmentController(Controller):
         start_date: FromQuery[DateQuery] = None,
         end_date: FromQuery[DateQuery] = None,
     ) -> Response[bytes]:
-        """A practitioner's appointments as iCalendar (subscribable URL; default: 30 days back to
-        180 days ahead), events in each location's time zone."""
-        today = clock.now().date()
-        first = start_date or today - timedelta(days=30)
-        last = end_date or today + timedelta(days=180)
-        found = await agenda(
-            PractitionerId(practitioner_id),
-            Period(_utc_day(first), _utc_day(last + timedelta(days=1))) if last >= first else None,
-        )
+        """A practitioner's appointments as iCalendar (subscribable URL), events in each location's
+        time zone. UTC dates: default 30 days back to 180 days ahead; at most 366 days."""
+        found = await agenda(PractitionerId(practitioner_id), start_date, end_date)
         body = render_calendar(found.appointments, found.locations, name=found.practitioner.name, now=clock.now())
         return Response(body, media_type=CALENDAR, headers={"Content-Disposition": 'inline; filename="schedule.ics"'})
 
     @post("/find-slots", opt=WRITE, responses=problem_responses(404, 422), summary="Find and hold slots")
     @inject
     async def find_slots(self, data: JSONBody[FindSlotsRequest], find: FromDishka[FindSlots]) -> FindSlotsResponse:
-        """Up to ``count`` slots matching the preferences, held for the patient for a few minutes;
-        ``message`` lists them numbered, for a chat reply."""
+        """Up to ``count`` slots matching the preferences (local dates from ``start_date``, default
+        today, to ``end_date``, default 14 days; at most 62 days), held for the patient for a few
+        minutes; ``message`` lists them numbered, in each location's wall-clock time and zone."""
         found = await find(
             FindSlotsCommand(
                 patient_id=PatientId(data.patient_id),
@@ -288,7 +285,7 @@ class AppointmentController(Controller):
             for hold, slot in found.choices
         ]
         if slots:
-            lines = [f"{s.number}. {s.local_start:%a %d %b %H:%M}" for s in slots]
+            lines = [f"{s.number}. {local_text(s.local_start, s.time_zone)}" for s in slots]
             message = "Reply with the number of the time you want:\n" + "\n".join(lines)
         else:
             message = "There are no free times matching your preferences. Try other dates or times."
@@ -301,8 +298,9 @@ class AppointmentController(Controller):
     async def select_slot(
         self, data: JSONBody[SelectSlotRequest], select: FromDishka[SelectSlot]
     ) -> SelectSlotResponse:
-        """Book the slot the patient's ``reply`` names (its number, or its date and time)."""
-        booked = await select(
+        """Book the slot the patient's ``reply`` names (its number, or its date and time); the
+        confirmation gives the same local time and zone as the offer."""
+        selected = await select(
             SelectSlotCommand(
                 conversation_id=data.conversation_id,
                 patient_id=PatientId(data.patient_id),
@@ -311,9 +309,13 @@ class AppointmentController(Controller):
                 reason_text=data.reason_text,
             )
         )
+        booked = selected.appointment
         return SelectSlotResponse(
             appointment=appointment_response(booked),
-            message=f"Booked: {booked.slot.starts_at:%a %d %b %H:%M} UTC. Reference {str(booked.id)[-8:]}.",
+            local_start=selected.local_start,
+            local_end=selected.local_end,
+            time_zone=selected.time_zone,
+            message=f"Booked: {local_text(selected.local_start, selected.time_zone)}. Reference {str(booked.id)[-8:]}.",
         )
 
     @post(opt=WRITE, responses=problem_responses(403, 404, 409, 422), summary="Create an appointment")
@@ -324,13 +326,15 @@ class AppointmentController(Controller):
         book: FromDishka[BookAppointment],
         context: FromDishka[RequestContext],
     ) -> Response[AppointmentResponse]:
-        """Book from a ``time_slot_id`` of the availability endpoint, or an explicit ``start_time``
-        and ``end_time``. A time the practitioner already has is 409, naming that appointment."""
+        """Book a ``time_slot_id`` of the availability endpoint (it names its practitioner and
+        location: ``practitioner_id`` and ``location_id`` may be left out, and must be its own
+        when given), or ``practitioner_id`` with an explicit ``start_time`` and ``end_time``.
+        A time the practitioner already has is 409, naming that appointment."""
         context.ensure_tenant(data.tenant_id)
         booked = await book(
             BookAppointmentCommand(
                 patient_id=PatientId(data.patient_id),
-                practitioner_id=PractitionerId(data.practitioner_id),
+                practitioner_id=PractitionerId(data.practitioner_id) if data.practitioner_id else None,
                 location_id=data.location_id,
                 time_slot_id=data.time_slot_id,
                 starts_at=data.start_time,
@@ -350,7 +354,13 @@ class AppointmentController(Controller):
     ) -> Response[AppointmentResponse]:
         return _with_etag(appointment_response(await get_one(appointment_id)))
 
-    @get("/{appointment_id:uuid}/calendar", opt=READ, responses=problem_responses(404), media_type=CALENDAR)
+    @get(
+        "/{appointment_id:uuid}/calendar",
+        opt=READ,
+        responses=problem_responses(404),
+        media_type=CALENDAR,
+        summary="An appointment as iCalendar",
+    )
     @inject
     async def appointment_calendar(
         self,
@@ -403,7 +413,15 @@ class AppointmentController(Controller):
         )
         return _with_etag(appointment_response(updated))
 
-    @post("/{appointment_id:uuid}/cancel", opt=WRITE, status_code=200, responses=problem_responses(404, 409, 422))
+    @post(
+        "/{appointment_id:uuid}/cancel",
+        opt=WRITE,
+        status_code=200,
+        responses=problem_responses(400, 404, 409, 422),
+        summary="Cancel an appointment",
+        response_description="The cancelled appointment, and the waitlist offer its slot went to (or null)",
+        operation_class=_OptionalBody,
+    )
     @inject
     async def cancel_appointment(
         self,
@@ -413,8 +431,10 @@ class AppointmentController(Controller):
         notify_patient: FromQuery[bool] = True,
         reason: FromQuery[CancellationReason | None] = None,
     ) -> CancelResponse:
-        """Cancel with a FHIR cancellation-reason code (body ``reason`` or query ``reason``;
-        default ``other``). A future slot is offered to the waitlist (``waitlist_offer_id``)."""
+        """Cancel with a FHIR cancellation-reason code (body ``{"reason": "pat"}`` or query
+        ``reason``; default ``other``; the body may be left out). 200 with the cancelled
+        appointment; a future slot is offered to the best matching waitlist entry
+        (``waitlist_offer_id``, else null). 409 once it has happened or was cancelled already."""
         code = reason or (data.reason if data else CancellationReason.OTHER)
         result = await cancel(
             CancelAppointmentCommand(appointment_id=appointment_id, reason=code, notify_patient=notify_patient)

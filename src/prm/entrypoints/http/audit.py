@@ -58,10 +58,12 @@ class AuditController(Controller):
     async def list_events(
         self,
         list_events: FromDishka[ListAuditEvents],
-        actor: Annotated[str | None, QueryParameter(description="actor id (user or API key id)")] = None,
-        entity_type: FromQuery[str | None] = None,
-        entity_id: FromQuery[str | None] = None,
-        action: FromQuery[str | None] = None,
+        actor: Annotated[
+            str | None, QueryParameter(max_length=255, description="actor id (user or API key id)")
+        ] = None,
+        entity_type: FromQuery[Annotated[str | None, QueryParameter(max_length=64)]] = None,
+        entity_id: FromQuery[Annotated[str | None, QueryParameter(max_length=255)]] = None,
+        action: FromQuery[Annotated[str | None, QueryParameter(max_length=64)]] = None,
         since: Annotated[datetime | None, QueryParameter(description="inclusive, ISO 8601 with offset")] = None,
         until: Annotated[datetime | None, QueryParameter(description="exclusive, ISO 8601 with offset")] = None,
         page: FromQuery[PageNumber] = 1,

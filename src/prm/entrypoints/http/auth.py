@@ -1,7 +1,7 @@
 """Authentication under ``/api/v1/prm/auth`` (reference: "Authentication & Session")."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -19,11 +19,15 @@ from prm.application.shared.context import RequestContext
 from prm.domain.identity.model import User
 from prm.entrypoints.http.problems import problem_responses
 
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+"""Long passphrases are welcome; a megabyte is not (argon2 would hash it all)."""
+
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    email: str
-    password: str
-    tenant: str | None = None
+    email: Email
+    password: Password
+    tenant: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
     """The tenant's slug; needed only when the email has accounts in several tenants."""
 
     def __repr__(self) -> str:  # never show the password
@@ -31,15 +35,15 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    refresh: str
+    refresh: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
     def __repr__(self) -> str:
         return "RefreshRequest(refresh=***)"
 
 
 class ChangePasswordRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    current_password: str
-    new_password: str
+    current_password: Password
+    new_password: Password
 
     def __repr__(self) -> str:
         return "ChangePasswordRequest(***)"
@@ -98,7 +102,8 @@ class AuthController(Controller):
     ) -> SessionResponse:
         """Email and password for an access token, a refresh token and the user's profile. Wrong
         credentials are 401 whether or not the email exists; 10 failures a minute per address or
-        account are 429 with ``Retry-After``."""
+        account (however the email or tenant is spelt, on whichever server) are 429 with
+        ``Retry-After``."""
         client = request.scope.get("client")
         session = await login(
             LoginCommand(
@@ -120,7 +125,8 @@ class AuthController(Controller):
     @post("/logout", opt={"authenticated": "user"}, status_code=204, summary="Log out")
     @inject
     async def logout(self, data: JSONBody[RefreshRequest], logout: FromDishka[Logout]) -> None:
-        """Revoke the session of this refresh token (the access token lapses within 15 minutes)."""
+        """Revoke the session of this refresh token: its refresh tokens and, at once, its access
+        tokens (other sessions of the user go on)."""
         await logout(data.refresh)
 
     @get("/me", opt={"authenticated": "user"}, responses=problem_responses(401), summary="Current user")
@@ -142,5 +148,6 @@ class AuthController(Controller):
     async def change_password(
         self, data: JSONBody[ChangePasswordRequest], change_password: FromDishka[ChangePassword]
     ) -> None:
-        """At least 12 characters, not the email, not a common password. Closes every session."""
+        """At least 12 characters, not the email, not a common password. Closes every session, this
+        one included: every access token of the user is refused from now on; log in again."""
         await change_password(data.current_password, data.new_password)

@@ -5,11 +5,11 @@ from typing import Annotated, Generic, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from prm.application.shared.paging import MAX_PAGE_SIZE, Page
+from prm.application.shared.paging import MAX_PAGE, MAX_PAGE_SIZE, Page
 
 T = TypeVar("T")
 
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, 1-based")]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Page number, 1-based (max {MAX_PAGE})")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (max {MAX_PAGE_SIZE})")]
 
 

@@ -25,7 +25,7 @@ Mrn = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^\S(.*\S)?$",
+        pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
         description="Medical record number (identifier of type MR), unique per tenant",
     ),
 ]

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from msgspec import UNSET
 
 from prm.application.patients.activate_patient import ActivatePatient
@@ -22,7 +22,7 @@ from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import PageRequest
 from prm.domain.patients.model import Patient, PatientStatus
 from prm.domain.shared.ids import PatientId
-from prm.entrypoints.http.etag import etag, version_from_if_match
+from prm.entrypoints.http.etag import IfMatch, etag, version_from_if_match
 from prm.entrypoints.http.paging import PageNumber, PageResponse, PageSize, page_response
 from prm.entrypoints.http.patient_schemas import (
     CreatePatientRequest,
@@ -58,7 +58,7 @@ class PatientController(Controller):
         context: FromDishka[RequestContext],
         page: FromQuery[PageNumber] = 1,
         page_size: FromQuery[PageSize] = 20,
-        search: FromQuery[str | None] = None,
+        search: FromQuery[Annotated[str | None, QueryParameter(max_length=200)]] = None,
         status: FromQuery[PatientStatus | None] = None,
         tenant_id: FromQuery[TenantQuery] = None,
     ) -> PageResponse[PatientSimpleResponse]:
@@ -139,7 +139,9 @@ class PatientController(Controller):
     )
     @inject
     async def get_by_mrn(
-        self, mrn: FromPath[str], get_patient_by_mrn: FromDishka[GetPatientByMrn]
+        self,
+        mrn: FromPath[Annotated[str, PathParameter(max_length=64)]],
+        get_patient_by_mrn: FromDishka[GetPatientByMrn],
     ) -> Response[PatientResponse]:
         return _with_etag(await get_patient_by_mrn(mrn))
 
@@ -182,7 +184,7 @@ class PatientController(Controller):
         data: JSONBody[UpdatePatientRequest],
         update: FromDishka[UpdatePatient],
         context: FromDishka[RequestContext],
-        if_match: Annotated[str | None, HeaderParameter(name="If-Match", required=False)] = None,
+        if_match: IfMatch = None,
     ) -> Response[PatientResponse]:
         """Change the fields present in the body. Send ``If-Match: W/"<version>"`` (or ``version``)
         to refuse the update with 409 if someone changed the patient since you read it."""

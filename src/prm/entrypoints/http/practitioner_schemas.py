@@ -36,7 +36,12 @@ Phone = Annotated[
     ),
 ]
 Email = Annotated[str, msgspec.Meta(max_length=320)]
-MetaData = Annotated[dict[str, Any], msgspec.Meta(description="Free-form JSON object")]
+MetaData = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        description="Free-form JSON object: at most 8 levels deep, 1,000 keys and values, 16,384 characters of text"
+    ),
+]
 
 
 class Struct(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):

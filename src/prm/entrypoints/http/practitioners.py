@@ -5,7 +5,7 @@ from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import UNSET
 
 from prm.application.practitioners.delete_practitioner import DeletePractitioner
@@ -22,7 +22,7 @@ from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import PageRequest
 from prm.domain.practitioners.model import Practitioner
 from prm.domain.shared.ids import PractitionerId
-from prm.entrypoints.http.etag import etag, version_from_if_match
+from prm.entrypoints.http.etag import IfMatch, etag, version_from_if_match
 from prm.entrypoints.http.paging import PageNumber, PageResponse, PageSize, page_response
 from prm.entrypoints.http.practitioner_schemas import (
     CreatePractitionerRequest,
@@ -41,9 +41,6 @@ SpecialityQuery = Annotated[
     str | None, QueryParameter(max_length=200, description="Whole speciality, any case or accent")
 ]
 SearchQuery = Annotated[str | None, QueryParameter(max_length=200, description="Name prefixes, e.g. 'jo smi'")]
-IfMatch = Annotated[
-    str | None, HeaderParameter(name="If-Match", required=False, description='ETag of the version you read, e.g. W/"3"')
-]
 
 
 def _with_etag(practitioner: Practitioner, status_code: int = 200) -> Response[PractitionerResponse]:

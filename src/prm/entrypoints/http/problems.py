@@ -24,6 +24,8 @@ from prm.domain.shared.errors import (
     RuleViolated,
     Unauthenticated,
 )
+from prm.entrypoints.http.input_policy import RejectedInput
+from prm.entrypoints.http.validation_hints import accepted_values, known_fields, parameter_annotation
 
 log = structlog.get_logger(__name__)
 
@@ -105,7 +107,12 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+_HEADERS = frozenset({"If-Match", "X-API-Key", "Authorization"})
+
+
 def _location(request: Request[Any, Any, Any], field: str) -> list[str | int]:
+    if field in _HEADERS:
+        return ["header", field]
     source = "body" if request.method in {"POST", "PUT", "PATCH"} else "query"
     if field in {"page", "page_size", "limit", "query"}:
         source = "query" if request.method == "GET" else source
@@ -128,6 +135,8 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _MISSING = re.compile(r"missing required field `([^`]+)`")
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_BAD_CHOICE = re.compile(r"Invalid enum value")
 
 
 def _path(key: str) -> list[str | int]:
@@ -158,10 +167,31 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
         if source == "body" and path[:1] == ["data"]:
             path = path[1:]  # the body's own parameter name is not part of the document
         missing = _MISSING.search(message)
+        unknown = _UNKNOWN_FIELD.search(message)
+        kind = "missing" if missing else "value_error"
         if missing:
             path.append(missing.group(1))
-        errors.append(FieldError(loc=[source, *path], msg=message, type="missing" if missing else "value_error"))
+        elif unknown or _BAD_CHOICE.search(message):
+            message, path, kind = _with_hint(request, source, path, message, unknown.group(1) if unknown else None)
+        errors.append(FieldError(loc=[source, *path], msg=message, type=kind))
     return errors
+
+
+def _with_hint(
+    request: Request[Any, Any, Any], source: str, path: list[str | int], message: str, unknown: str | None
+) -> tuple[str, list[str | int], str]:
+    """An unknown field's or a bad choice's message, with what the route accepts there."""
+    if source == "body":
+        annotation, inner = parameter_annotation(request, "body", ""), path
+    else:
+        annotation, inner = parameter_annotation(request, source, str(path[0]) if path else ""), path[1:]
+    if unknown is not None:
+        fields = known_fields(annotation, inner) if annotation is not None else None
+        hint = f"; accepted fields: {', '.join(fields)}" if fields else ""
+        return f"unknown field `{unknown}`{hint}", [*path, unknown], "unknown_field"
+    values = accepted_values(annotation, inner) if annotation is not None else None
+    hint = f"; accepted values: {', '.join(values)}" if values else ""
+    return f"{message}{hint}", path, "enum"
 
 
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
@@ -181,7 +211,16 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return problem_response(request, status, code, str(detail), headers=headers or None)
 
 
+def rejected_input_handler(request: Request[Any, Any, Any], exc: RejectedInput) -> Response[Problem]:
+    """A request refused by the edge's input policy (:mod:`prm.entrypoints.http.input_policy`)."""
+    log.info("request.refused", code=exc.code, status=exc.status)
+    errors = [FieldError(loc=exc.loc, msg=exc.detail, type=exc.code)] if exc.loc and exc.status == 422 else None
+    return problem_response(request, exc.status, exc.code, exc.detail, errors)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """A logged 500 whose body reveals nothing; the log line carries the stack and the error's
+    type, never its message (see :func:`prm.entrypoints.logging.format_exception_safely`)."""
     log.error("request.failed", exc_info=exc, error_type=type(exc).__name__)
     return problem_response(
         request,
@@ -192,6 +231,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    RejectedInput: rejected_input_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,

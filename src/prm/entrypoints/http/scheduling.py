@@ -110,7 +110,9 @@ class ScheduleController(Controller):
     async def create_schedule(
         self, data: JSONBody[CreateScheduleRequest], create: FromDishka[CreateSchedule]
     ) -> ScheduleResponse:
-        """Weekly availability of a practitioner at a location, in the location's wall-clock time."""
+        """Weekly availability of a practitioner at a location, in the location's wall-clock time,
+        from ``valid_from`` (default today) to ``valid_until`` (default open-ended): local dates
+        from 1900-01-01 to 2200-12-31."""
         schedule = await create(
             CreateScheduleCommand(
                 practitioner_id=PractitionerId(data.practitioner_id),
@@ -140,6 +142,7 @@ class ScheduleController(Controller):
         data: JSONBody[CreateExceptionRequest],
         add: FromDishka[AddScheduleException],
     ) -> ExceptionResponse:
+        """``start_time``/``end_time`` with offsets, in the years 1900 to 2200 (UTC)."""
         exception = await add(
             AddScheduleExceptionCommand(
                 schedule_id=schedule_id,
@@ -194,6 +197,7 @@ class WaitlistController(Controller):
     async def create_entry(
         self, data: JSONBody[CreateWaitlistEntryRequest], join: FromDishka[JoinWaitlist]
     ) -> WaitlistEntryResponse:
+        """``preferred_dates`` are local dates from 1900-01-01 to 2200-12-31."""
         entry = await join(
             JoinWaitlistCommand(
                 patient_id=PatientId(data.patient_id),

@@ -10,8 +10,10 @@ Every route handler declares, in its decorator, what it needs (``opt``):
 credential is 401, a credential without the permission 403, and a route that declares nothing
 is refused to everyone (fail closed; the permission matrix test fails too). Credentials are an
 ``Authorization: Bearer <JWT>`` (verified in memory: signature, ``kid``, ``iss``, ``aud``,
-``exp``) or an ``X-API-Key`` (one indexed look-up). The verified caller is kept in the request
-scope for :class:`~prm.entrypoints.http.context.HttpContextProvider`.
+``exp``, then the process's revocation list: the user's token generation ``gen`` and the session
+``sid``, refreshed from the database at most once per ``PRM_REVOCATION_POLL_SECONDS``) or an
+``X-API-Key`` (one indexed look-up). The verified caller is kept in the request scope for
+:class:`~prm.entrypoints.http.context.HttpContextProvider`.
 """
 
 from dataclasses import dataclass
@@ -24,8 +26,9 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Components, SecurityRequirement, SecurityScheme
 
-from prm.application.identity.ports import AccessTokens, ApiKeyAuthenticator
+from prm.application.identity.ports import AccessTokens, ApiKeyAuthenticator, RevokedTokens
 from prm.application.shared.context import Principal, PrincipalKind
+from prm.domain.identity.errors import InvalidCredentials
 from prm.domain.identity.permissions import PERMISSIONS
 from prm.domain.shared.errors import Unauthenticated
 from prm.domain.shared.ids import TenantId
@@ -77,8 +80,9 @@ def requirement(opt: dict[str, Any]) -> str | None:
 
 
 class _Verifiers:
-    def __init__(self, tokens: AccessTokens, api_keys: ApiKeyAuthenticator) -> None:
+    def __init__(self, tokens: AccessTokens, revoked: RevokedTokens, api_keys: ApiKeyAuthenticator) -> None:
         self.tokens = tokens
+        self.revoked = revoked
         self.api_keys = api_keys
 
 
@@ -86,14 +90,19 @@ async def _verifiers(app: Litestar) -> _Verifiers:
     verifiers: _Verifiers | None = app.state.get("prm_verifiers")
     if verifiers is None:
         container = app.state.dishka_container
-        verifiers = _Verifiers(await container.get(AccessTokens), await container.get(ApiKeyAuthenticator))
+        verifiers = _Verifiers(
+            await container.get(AccessTokens),
+            await container.get(RevokedTokens),
+            await container.get(ApiKeyAuthenticator),
+        )
         app.state.prm_verifiers = verifiers
     return verifiers
 
 
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
     """The caller named by the request's credentials; ``None`` without any. Raises
-    ``Unauthenticated`` for a credential that does not verify."""
+    ``Unauthenticated`` for a credential that does not verify or was revoked (a deactivated
+    user, changed roles or password, a logged-out session)."""
     authorization = connection.headers.get("authorization")
     api_key = connection.headers.get(API_KEY_HEADER)
     if authorization is None and api_key is None:
@@ -104,6 +113,8 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("use Authorization: Bearer <access token>")
         claims = verifiers.tokens.verify(token.strip())
+        if await verifiers.revoked.is_revoked(claims):
+            raise InvalidCredentials("the access token was revoked: refresh it or log in again")
         principal = Principal(PrincipalKind.USER, id=claims.subject, permissions=claims.permissions)
         return Caller(principal, claims.tenant_id, claims.phone_region)
     assert api_key is not None
@@ -113,7 +124,10 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller
 
 
 async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """The application's one guard (see the module docstring)."""
+    """The application's one guard (see the module docstring). Litestar's own ``OPTIONS``
+    handlers (CORS preflight, ``Allow``) are public: they reveal nothing but the route's methods."""
+    if getattr(handler, "http_methods", None) == {"OPTIONS"} and getattr(handler, "include_in_schema", None) is False:
+        return
     needed = requirement(handler.opt)
     if needed == "public":
         return

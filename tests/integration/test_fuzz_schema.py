@@ -1,0 +1,83 @@
+"""Schemathesis over PRM's whole OpenAPI document, against ``prm serve`` on both databases.
+
+Authenticated as an admin of a tenant of its own, ``st run`` gives every operation Schemathesis's
+example, coverage, fuzzing and stateful phases with every check: no server error, status codes,
+content types and headers as documented, responses matching their schemas, ``Allow`` on 405,
+authentication enforced, and PRM's reading of the positive and negative data checks
+(:mod:`tests.schemathesis_checks`). The server must log no error while it runs.
+
+``PRM_FUZZ_EXAMPLES`` sets the examples per operation (default 8; ``make fuzz`` runs 300) and
+``PRM_FUZZ_SEED`` the seed (fixed by default, so a failure reproduces). The test prints how many
+requests were sent and how long they took.
+"""
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.served import admin_of_new_tenant, served
+
+EXAMPLES = os.environ.get("PRM_FUZZ_EXAMPLES", "8")
+SEED = os.environ.get("PRM_FUZZ_SEED", "20261201")
+DOCUMENT = "/api/v1/prm/docs/openapi.json"
+HOOKS = Path(__file__).resolve().parents[1] / "schemathesis_checks.py"
+
+
+def _st() -> str:
+    local = Path(sys.executable).with_name("st")
+    return str(local) if local.exists() else "st"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_every_operation_answers_as_documented(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = str(request.getfixturevalue("_sqlite_url" if backend == "sqlite" else "_postgres_url"))
+    with served(url, tmp_path / "server.log") as app:
+        _, token = asyncio.run(admin_of_new_tenant(app))
+        started = time.monotonic()
+        run = subprocess.run(  # noqa: S603 - our own command line
+            [
+                _st(),
+                "run",
+                app.base_url + DOCUMENT,
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance,negative_data_rejection",
+                "--max-examples",
+                EXAMPLES,
+                "--seed",
+                SEED,
+                "--workers",
+                "2",
+                "--request-timeout",
+                "30",
+                "--exclude-path-regex",
+                "/auth/(logout|change-password)$",
+                "--no-color",
+            ],
+            env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
+        seconds = time.monotonic() - started
+        log = app.log_text()
+    generated = re.search(r"(\d+) generated", run.stdout)
+    with capsys.disabled():
+        sys.stderr.write(
+            f"\nschemathesis on {backend}: {generated.group(1) if generated else '?'} test cases in {seconds:.0f} s\n"
+        )
+    assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
+    errors = [line for line in log.splitlines() if '"level":"error"' in line]
+    assert not errors, "\n".join(errors[:20])
