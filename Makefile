@@ -33,8 +33,8 @@ sample: db-upgrade  ## load the bundled Synthea sample
 	$(BIN)/prm import synthea samples/synthea
 
 lint: install-dev
-	$(BIN)/ruff format --check src tests benchmarks scripts
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts samples
+	$(BIN)/ruff check src tests benchmarks scripts samples
 	$(BIN)/lint-imports
 
 typecheck: install-dev

@@ -45,8 +45,8 @@ def main() -> int:
     lint = Phase(
         "lint (ruff format, ruff check, import contracts)",
         [
-            [str(BIN / "ruff"), "format", "--check", "-q", "src", "tests", "benchmarks", "scripts"],
-            [str(BIN / "ruff"), "check", "-q", "src", "tests", "benchmarks", "scripts"],
+            [str(BIN / "ruff"), "format", "--check", "-q", "src", "tests", "benchmarks", "scripts", "samples"],
+            [str(BIN / "ruff"), "check", "-q", "src", "tests", "benchmarks", "scripts", "samples"],
             [str(BIN / "lint-imports"), "--no-cache"],
         ],
     )

@@ -66,6 +66,7 @@ def test_every_operation_answers_as_documented(
                 "--no-color",
             ],
             env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
+            cwd=tmp_path,  # Schemathesis keeps its state in the working directory
             capture_output=True,
             text=True,
             timeout=1800,

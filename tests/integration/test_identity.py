@@ -1,9 +1,11 @@
 """Tokens, sessions, login throttling, the audit trail and row-level security."""
 
+import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeAlias
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import jwt
 import psycopg
@@ -18,9 +20,11 @@ from sqlalchemy.engine import make_url
 from prm.adapters.security.jwt_tokens import JwtAccessTokens
 from prm.application.identity.ports import AccessClaims
 from prm.domain.identity.errors import InvalidCredentials
+from prm.domain.identity.permissions import PERMISSIONS
 from prm.domain.shared.ids import TenantId
+from prm.entrypoints.http.app import create_app
 from prm.settings import Settings
-from tests.auth import PASSWORD, create_user, log_in
+from tests.auth import PASSWORD, CheapHashing, create_user, log_in
 from tests.fakes import FixedClock
 
 Client: TypeAlias = AsyncTestClient[Litestar]
@@ -247,3 +251,21 @@ def test_row_level_security_shows_only_the_bound_tenant(_postgres_url: str) -> N
         with psycopg.connect(_libpq(_postgres_url), autocommit=True) as admin:
             admin.execute(f"DROP OWNED BY {role}")
             admin.execute(f"DROP ROLE {role}")
+
+
+async def test_a_default_install_refuses_tokens_minted_from_what_anyone_knows(
+    database_url: str, tenant_id: UUID, tmp_path: Path
+) -> None:
+    """Finding 1 of the probe: the development key was derived from the database URL."""
+    settings = Settings(
+        database_url=database_url, env="development", state_dir=str(tmp_path), default_tenant_id=tenant_id
+    )
+    guessed = hashlib.sha256(f"prm-development-only:{settings.database_url}".encode()).hexdigest()
+    forged = _forged(
+        {"tenant": str(settings.default_tenant_id), "perms": sorted(PERMISSIONS), "roles": ["admin"]},
+        key=guessed,
+        kid="dev",
+    )
+    async with AsyncTestClient(app=create_app(settings, CheapHashing())) as attacker:
+        response = await attacker.get("/api/v1/prm/patients", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401

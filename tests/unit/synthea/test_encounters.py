@@ -36,7 +36,9 @@ def encounter(**changes: str) -> dict[str, str]:
     return {**ENCOUNTER, **changes}
 
 
-def read(tmp_path: Path, *rows: dict[str, str], header: str = HEADER) -> list[EncounterRecord | Rejection]:
+def read(
+    tmp_path: Path, *rows: dict[str, str], header: str = HEADER
+) -> list[EncounterRecord | Rejection | ValueWarning]:
     return list(EncountersFile(write_csv(tmp_path / "encounters.csv", header, rows)).records())
 
 

@@ -7,14 +7,19 @@ plain tuples in the order of the wanted columns: no per-row dictionaries.
 """
 
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
 
-from prm.application.shared.imports import Rejection, SourceRef
+from prm.application.shared.imports import Rejection, SourceRef, ValueWarning
 
 _REPLACEMENT = "\ufffd"  # what undecodable bytes become: such a row is rejected, not imported garbled
 _CHUNK = 1 << 20
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""What the HTTP API refuses in body text (``entrypoints/http/input_policy.py``: C0 controls but
+tab and new lines): an import keeps the same rule, so that stored text, and so every answer,
+holds to it."""
 
 
 class SyntheaFormatError(Exception):
@@ -52,9 +57,11 @@ class CsvTable:
         self._getter = itemgetter(*(positions.get(c.upper(), self.width) for c in self.columns))
         self._single = len(self.columns) == 1
 
-    def rows(self) -> Iterator[tuple[int, tuple[str, ...]] | Rejection]:
+    def rows(self) -> Iterator[tuple[int, tuple[str, ...]] | Rejection | ValueWarning]:
         """Each data row, or a :class:`Rejection` for a row that cannot be split into the header's
-        columns or holds bytes that are not UTF-8. Blank lines are skipped."""
+        columns or holds bytes that are not UTF-8. Blank lines are skipped. Control characters
+        (C0 but tab and new lines) are removed from a value, with a :class:`ValueWarning` naming its column,
+        yielded just before the row."""
         width = self.width
         getter = self._getter
         damaged: set[int] = set()
@@ -86,7 +93,19 @@ class CsvTable:
                 picked = getter(row)
                 if self._single:
                     picked = (picked,)
-                yield line, tuple(map(str.strip, picked))
+                values = tuple(map(str.strip, picked))
+                if _CONTROL.search("".join(values)):
+                    yield from self._controls_removed(line, values)
+                    values = tuple(_CONTROL.sub("", v).strip() for v in values)
+                yield line, values
+
+    def _controls_removed(self, line: int, values: tuple[str, ...]) -> Iterator[ValueWarning]:
+        for column, value in zip(self.columns, values, strict=True):
+            found = _CONTROL.search(value)
+            if found:
+                yield ValueWarning(
+                    SourceRef(self.name, line), column, f"control character U+{ord(found.group()):04X} removed"
+                )
 
 
 def count_rows(path: Path) -> int:

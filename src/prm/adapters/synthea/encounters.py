@@ -32,7 +32,7 @@ from pathlib import Path
 from prm.adapters.synthea.csv_table import CsvTable, count_rows
 from prm.adapters.synthea.values import BadValueError, Report, in_columns, quote
 from prm.application.appointments.import_encounters import OPTIONAL_FIELDS, EncounterRecord
-from prm.application.shared.imports import Rejection, SourceRef
+from prm.application.shared.imports import Rejection, SourceRef, ValueWarning
 from prm.domain.appointments.model import MAX_DURATION, Period, TimeSlot
 from prm.domain.shared.errors import RuleViolated
 
@@ -65,11 +65,11 @@ class EncountersFile:
         """Data rows, counted cheaply (see :func:`count_rows`)."""
         return count_rows(self._table.path)
 
-    def records(self) -> Iterator[EncounterRecord | Rejection]:
+    def records(self) -> Iterator[EncounterRecord | Rejection | ValueWarning]:
         """One record per data row, in file order; a bad row is a :class:`Rejection` instead."""
         name = self.name
         for item in self._table.rows():
-            if isinstance(item, Rejection):
+            if isinstance(item, Rejection | ValueWarning):
                 yield item
                 continue
             line, values = item

@@ -97,7 +97,7 @@ class PatientsFile:
         first_line: dict[str, int] = {}
         row = _Row(self.provided)
         for item in self._table.rows():
-            if isinstance(item, Rejection):
+            if isinstance(item, Rejection | ValueWarning):
                 yield item
                 continue
             line, values = item

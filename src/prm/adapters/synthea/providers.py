@@ -80,6 +80,9 @@ class OrganizationsFile:
         first_line: dict[str, int] = {}
         country_of = CountryOf()
         for item in self._table.rows():
+            if isinstance(item, ValueWarning):
+                found.warnings.append(item)
+                continue
             found.rows += 1
             if isinstance(item, Rejection):
                 found.rejections.append(item)
@@ -169,7 +172,7 @@ class ProvidersFile:
         first: dict[str, tuple[int, str]] = {}
         country_of = CountryOf()
         for item in self._table.rows():
-            if isinstance(item, Rejection):
+            if isinstance(item, Rejection | ValueWarning):
                 yield item
                 continue
             line, values = item

@@ -35,6 +35,12 @@ REQUEST_EXAMPLES: dict[tuple[str, str], Any] = {
         "phone_primary": "+44 20 7946 0000",
         "email_primary": "j.watson@example.org",
     },
+    ("POST", f"{P}/locations"): {
+        "name": "Harley Street clinic",
+        "time_zone": "Europe/London",
+        "phone": "+44 20 7946 0018",
+        "address": {"line": ["10 Harley Street"], "city": "London", "postal_code": "W1G 9PF", "country": "GB"},
+    },
     ("POST", f"{P}/admin/users"): {
         "email": "front.desk@example.org",
         "full_name": "Frances Desk",
