@@ -26,6 +26,7 @@ from tests.served import admin_of_new_tenant, served
 EXAMPLES = os.environ.get("PRM_FUZZ_EXAMPLES", "8")
 SEED = os.environ.get("PRM_FUZZ_SEED", "20261201")
 DOCUMENT = "/api/v1/prm/docs/openapi.json"
+SESSION_ENDING = "/auth/(logout|change-password)$"
 HOOKS = Path(__file__).resolve().parents[1] / "schemathesis_checks.py"
 
 
@@ -34,51 +35,64 @@ def _st() -> str:
     return str(local) if local.exists() else "st"
 
 
+def _st_run(
+    base_url: str, token: str, filter_option: str, pattern: str, folder: Path
+) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run(  # noqa: S603 - our own command line
+        [
+            _st(),
+            "run",
+            base_url + DOCUMENT,
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance,negative_data_rejection",
+            "--max-examples",
+            EXAMPLES,
+            "--seed",
+            SEED,
+            "--workers",
+            "2",
+            "--request-timeout",
+            "30",
+            filter_option,
+            pattern,
+            "--no-color",
+        ],
+        env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
+        cwd=folder,  # Schemathesis keeps its state in the working directory
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_every_operation_answers_as_documented(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = str(request.getfixturevalue("_sqlite_url" if backend == "sqlite" else "_postgres_url"))
     with served(url, tmp_path / "server.log") as app:
-        _, token = asyncio.run(admin_of_new_tenant(app))
         started = time.monotonic()
-        run = subprocess.run(  # noqa: S603 - our own command line
-            [
-                _st(),
-                "run",
-                app.base_url + DOCUMENT,
-                "--header",
-                f"Authorization: Bearer {token}",
-                "--checks",
-                "all",
-                "--exclude-checks",
-                "positive_data_acceptance,negative_data_rejection",
-                "--max-examples",
-                EXAMPLES,
-                "--seed",
-                SEED,
-                "--workers",
-                "2",
-                "--request-timeout",
-                "30",
-                "--exclude-path-regex",
-                "/auth/(logout|change-password)$",
-                "--no-color",
-            ],
-            env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
-            cwd=tmp_path,  # Schemathesis keeps its state in the working directory
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=False,
-        )
+        # The operations that end a session get a session of their own, so that the main run's
+        # token is never logged out under it.
+        runs = [
+            _st_run(
+                app.base_url, asyncio.run(admin_of_new_tenant(app))[1], "--exclude-path-regex", SESSION_ENDING, tmp_path
+            ),
+            _st_run(
+                app.base_url, asyncio.run(admin_of_new_tenant(app))[1], "--include-path-regex", SESSION_ENDING, tmp_path
+            ),
+        ]
         seconds = time.monotonic() - started
         log = app.log_text()
-    generated = re.search(r"(\d+) generated", run.stdout)
+    generated = sum(int(found.group(1)) for run in runs if (found := re.search(r"(\d+) generated", run.stdout)))
     with capsys.disabled():
-        sys.stderr.write(
-            f"\nschemathesis on {backend}: {generated.group(1) if generated else '?'} test cases in {seconds:.0f} s\n"
-        )
-    assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
+        sys.stderr.write(f"\nschemathesis on {backend}: {generated} test cases in {seconds:.0f} s\n")
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
     errors = [line for line in log.splitlines() if '"level":"error"' in line]
     assert not errors, "\n".join(errors[:20])
