@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -31,6 +32,15 @@ def postgres_version() -> str:
     with psycopg.connect(libpq(admin_url()), connect_timeout=5) as connection:
         row = connection.execute("SHOW server_version").fetchone()
     return str(row[0]) if row else "?"
+
+
+def backend_pids(connection: psycopg.Connection[Any]) -> set[int]:
+    """The PostgreSQL processes serving ``connection``'s database, but for ``connection`` itself:
+    the processes whose CPU time is PRM's (the server may be shared with other databases)."""
+    rows = connection.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    ).fetchall()
+    return {int(row[0]) for row in rows}
 
 
 @contextmanager

@@ -1,16 +1,17 @@
-"""HTTP benchmark: ``prm serve`` (one uvicorn worker, production settings) on a seeded PostgreSQL
-database, driven over loopback by wrk with 16 connections.
+"""HTTP benchmark: ``prm serve`` (production settings) on a seeded PostgreSQL database, driven over
+loopback by wrk with 16 connections.
 
 For every scenario wrk runs a warm-up (discarded), then the measured run; around the measured
-run we sample the CPU time of the server, of PostgreSQL's processes, of wrk and of the whole
-machine, so a figure below target can be placed: server CPU-bound, database-bound or load-tool-bound.
+run we sample the CPU time of the server (all its processes), of PostgreSQL's processes, of wrk
+and of the whole machine. CPU time per request is the figure that holds on a shared machine;
+``/health``, measured in the same run, is its unit. Then a second server with two workers runs
+``/health`` and get-by-id, and a third, without the access log, runs ``/health``.
 """
 
 import asyncio
 import json
 import os
 import re
-import resource
 import secrets
 import shutil
 import signal
@@ -20,9 +21,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -30,12 +33,14 @@ from urllib.parse import quote
 
 import psycopg
 
+from benchmarks.clinic import booked, make_clinic, slot_file, weekdays
+from benchmarks.cpu import CpuSample, CpuSpent, memory_mb
 from benchmarks.data import patient_records, search_prefixes
-from benchmarks.databases import libpq
+from benchmarks.databases import backend_pids, libpq
 from prm.application.identity.create_tenant import CreateTenant, CreateTenantCommand
 from prm.application.identity.create_user import CreateUser, CreateUserCommand
 from prm.application.patients.import_patients import ImportPatients
-from prm.domain.shared.ids import TenantId
+from prm.domain.shared.ids import PatientId, TenantId
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
 
@@ -45,24 +50,30 @@ CONNECTIONS = 16
 THREADS = 2
 P99_TARGET_MS = 25.0
 MEMORY_TARGET_MB = 200.0
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
 class Scenario:
+    """One wrk script. ``target_x`` and ``today_x``: the issue's target for the server's CPU per
+    request as a multiple of ``/health``'s, and the figure it quoted when it was opened."""
+
     name: str
     label: str
     script: str
     target_rps: float | None
+    target_x: float | None = None
+    today_x: float | None = None
 
 
 SCENARIOS = (
-    Scenario("health", "GET /health (ceiling)", "health.lua", None),
-    Scenario("get_by_id", "GET /patients/{id}", "get_by_id.lua", 3000),
-    Scenario("list", "GET /patients?page=N&page_size=20", "list.lua", 1500),
-    Scenario("search", "GET /patients/search?type=name", "search.lua", 1500),
-    Scenario("create", "POST /patients", "create.lua", 1200),
+    Scenario("health", "GET /health (the unit)", "health.lua", None),
+    Scenario("get_by_id", "GET /patients/{id}", "get_by_id.lua", 2000, 2.5, 6.9),
+    Scenario("list", "GET /patients?page=N&page_size=20", "list.lua", 1000, 4.0, 15.5),
+    Scenario("search", "GET /patients/search?type=name", "search.lua", 1000, 4.0),
+    Scenario("create", "POST /patients", "create.lua", 1000, 3.5, 9.4),
+    Scenario("booking", "POST /appointments (free slots)", "book.lua", 700, 5.0, 15.7),
 )
+"""In this order: ``create`` and ``booking`` add rows, so they run last."""
 
 
 @dataclass
@@ -78,21 +89,49 @@ class WrkResult:
     p99_ms: float | None = None
     non_2xx: int = 0
     socket_errors: dict[str, int] = field(default_factory=dict)
+    statuses: dict[int, int] = field(default_factory=dict)  # from scripts that count them (book.lua)
     target_rps: float | None = None
-    ratio_to_health: float | None = None
+    target_x: float | None = None
+    today_x: float | None = None
     rps_met: bool | None = None
     p99_met: bool | None = None
+    cpu_met: bool | None = None
     met: bool | None = None
     server_cpu_pct: float = 0.0
     server_sys_pct: float = 0.0
+    server_processes: int = 1
     postgres_cpu_pct: float = 0.0
     wrk_cpu_pct: float = 0.0
     machine_busy_pct: float = 0.0
     other_cpu_pct: float = 0.0
-    server_cpu_us_per_request: float | None = None
+    server_us_per_request: float | None = None
+    postgres_us_per_request: float | None = None
+    wrk_us_per_request: float | None = None
+    server_x_health: float | None = None  # server CPU per request / /health's server CPU per request
+    postgres_x_health: float | None = None  # PostgreSQL CPU per request / /health's server CPU per request
+    rows_written: int | None = None
     server_rss_mb_after: float | None = None
     pg_sessions_opened: int = 0
     raw: str = ""
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + sum(self.socket_errors.values())
+
+
+@dataclass
+class WorkersComparison:
+    """get-by-id on two workers against one, measured and estimated from CPU per request."""
+
+    workers: int
+    supported: bool = True
+    health: WrkResult | None = None
+    get_by_id: WrkResult | None = None
+    measured_ratio: float | None = None
+    one_worker_ceiling_rps: float | None = None  # 1e6 / server us per request
+    own_cores_ratio: float | None = None  # N workers on cores of their own, PostgreSQL on others
+    this_box_ceiling_rps: float | None = None  # every CPU of this machine, server + PostgreSQL + wrk
+    this_box_ratio: float | None = None
 
 
 @dataclass
@@ -105,6 +144,8 @@ class HttpReport:
     connections: int = CONNECTIONS
     threads: int = THREADS
     results: list[WrkResult] = field(default_factory=list)
+    workers: WorkersComparison | None = None
+    health_without_access_log: WrkResult | None = None
     server_rss_mb_idle: float | None = None
     server_rss_mb_end: float | None = None
     server_peak_rss_mb: float | None = None
@@ -113,10 +154,16 @@ class HttpReport:
     server_log_lines: int = 0
     server_env: dict[str, str] = field(default_factory=dict)
 
+    def result(self, name: str) -> WrkResult | None:
+        return next((r for r in self.results if r.scenario == name), None)
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for result in data["results"]:
             result.pop("raw", None)
+        for extra in (data.get("health_without_access_log"), *(data.get("workers") or {}).values()):
+            if isinstance(extra, dict):
+                extra.pop("raw", None)
         return data
 
 
@@ -128,6 +175,7 @@ _TOTAL = re.compile(r"(\d+) requests in ([\d.]+)(us|ms|s|m)")
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_STATUS = re.compile(r"^STATUS (\d+) (\d+)$", re.MULTILINE)
 
 
 def parse_wrk(output: str, result: WrkResult) -> WrkResult:
@@ -149,6 +197,7 @@ def parse_wrk(output: str, result: WrkResult) -> WrkResult:
         result.socket_errors = dict(
             zip(("connect", "read", "write", "timeout"), map(int, socket_errors.groups()), strict=True)
         )
+    result.statuses = {int(s): int(n) for s, n in _STATUS.findall(output)}
     result.raw = output
     return result
 
@@ -201,83 +250,6 @@ def run_wrk(wrk: str, port: int, script: str, args: list[str], seconds: int, tok
     return done.stdout
 
 
-# --- CPU and memory sampling ---------------------------------------------------------------------
-
-
-def _proc_times(pid: int | str) -> tuple[int, int]:
-    """(user, system) CPU ticks of ``pid``; (0, 0) once it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0, 0
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return int(fields[11]), int(fields[12])
-
-
-def _proc_ticks(pid: int | str) -> int:
-    return sum(_proc_times(pid))
-
-
-def postgres_ticks() -> dict[int, int]:
-    """CPU ticks of every PostgreSQL process, by pid (backends come and go: diff them by pid)."""
-    ticks: dict[int, int] = {}
-    for entry in islice(Path("/proc").iterdir(), 100_000):
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() == "postgres":
-                ticks[int(entry.name)] = _proc_ticks(entry.name)
-        except OSError:
-            continue
-    return ticks
-
-
-def _machine_ticks() -> tuple[int, int]:
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values[:8]), idle
-
-
-@dataclass(frozen=True)
-class CpuSample:
-    at: float
-    server: int
-    server_sys: int
-    postgres: dict[int, int]
-    machine: int
-    machine_idle: int
-    children: float
-
-    @classmethod
-    def take(cls, server_pid: int) -> "CpuSample":
-        machine, idle = _machine_ticks()
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        user, system = _proc_times(server_pid)
-        return cls(
-            time.perf_counter(),
-            user + system,
-            system,
-            postgres_ticks(),
-            machine,
-            idle,
-            usage.ru_utime + usage.ru_stime,
-        )
-
-
-def memory_mb(pid: int) -> tuple[float | None, float | None]:
-    """(VmRSS, VmHWM) of ``pid`` in MB (MiB), from /proc/<pid>/status."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None, None
-    values: dict[str, float] = {}
-    for line in status.splitlines():
-        key, _, rest = line.partition(":")
-        if key in {"VmRSS", "VmHWM"}:
-            values[key] = int(rest.split()[0]) / 1024
-    return values.get("VmRSS"), values.get("VmHWM")
-
-
 # --- the server ----------------------------------------------------------------------------------
 
 
@@ -297,6 +269,14 @@ def prm_executable() -> str:
     return found
 
 
+def serve_has_workers() -> bool:
+    """Whether this PRM's ``prm serve`` takes ``--workers``."""
+    done = subprocess.run(
+        [prm_executable(), "serve", "--help"], capture_output=True, text=True, check=False, timeout=60
+    )
+    return "--workers" in done.stdout
+
+
 def _get(url: str, timeout: float) -> int:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URL we built
@@ -309,11 +289,17 @@ def _get(url: str, timeout: float) -> int:
 
 @contextmanager
 def running_server(
-    database_url: str, log_path: Path, *, extra_env: dict[str, str] | None = None, ready_timeout: float = 60.0
+    database_url: str,
+    log_path: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+    ready_timeout: float = 60.0,
 ) -> Iterator[tuple[int, int]]:
     """``prm serve`` in production configuration (JSON logs, access log on, level info) on a free
     loopback port; yields ``(pid, port)`` once ``/ready`` answers 200; stops it on the way out.
-    ``extra_env`` (``PRM_*`` only) overrides settings, to try a change without touching the code."""
+    ``extra_env`` (``PRM_*`` only) overrides settings, to try a change without touching the code.
+    ``workers`` > 1 starts ``prm serve --workers N``: ``pid`` is then the supervisor's."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRM_")}
     env.update(
@@ -329,14 +315,10 @@ def running_server(
     )
     env.update({k: v for k, v in (extra_env or {}).items() if k.startswith("PRM_")})
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [prm_executable(), "serve", *(["--workers", str(workers)] if workers > 1 else [])]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [prm_executable(), "serve"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
     try:
         deadline = time.monotonic() + ready_timeout
@@ -353,7 +335,7 @@ def running_server(
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)  # the session we started: the server and its workers
                 process.wait(timeout=10)
 
 
@@ -403,14 +385,15 @@ def patient_ids(database_url: str) -> list[str]:
         return [str(row[0]) for row in connection.execute("SELECT id FROM patients ORDER BY id")]
 
 
-# --- the benchmark -------------------------------------------------------------------------------
+# --- measuring -----------------------------------------------------------------------------------
 
 
-def pg_sessions(database_url: str) -> int:
-    """Sessions ever opened on the database (``pg_stat_database.sessions``, flushed within ~1 s)."""
+def pg_sessions(database_url: str) -> tuple[int, set[int]]:
+    """Sessions ever opened on the database (``pg_stat_database.sessions``, flushed within ~1 s),
+    and the processes serving it now."""
     with psycopg.connect(libpq(database_url), autocommit=True, connect_timeout=5) as connection:
         row = connection.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+        return (int(row[0]) if row and row[0] is not None else 0), backend_pids(connection)
 
 
 def log_in(port: int) -> str:
@@ -425,7 +408,11 @@ def log_in(port: int) -> str:
         return str(json.load(response)["access"])
 
 
-def _measure(
+def _per_request(seconds: float, requests: int) -> float | None:
+    return round(seconds / requests * 1e6, 1) if requests else None
+
+
+def measure(
     wrk: str,
     pid: int,
     port: int,
@@ -435,29 +422,118 @@ def _measure(
     database_url: str,
     token: str | None = None,
 ) -> WrkResult:
-    sessions_before = pg_sessions(database_url)
+    """One measured wrk run of ``scenario`` with the CPU spent around it."""
+    sessions_before, backends = pg_sessions(database_url)
     before = CpuSample.take(pid)
     output = run_wrk(wrk, port, scenario.script, args, seconds, token)
     after = CpuSample.take(pid)
+    _, still = pg_sessions(database_url)
     time.sleep(1.1)  # let the backends flush their session statistics
-    sessions = pg_sessions(database_url) - sessions_before - 2  # our own two probes
-    result = parse_wrk(output, WrkResult(scenario.name, scenario.label, target_rps=scenario.target_rps))
+    sessions = pg_sessions(database_url)[0] - sessions_before - 3  # our own three probes
+    result = parse_wrk(
+        output,
+        WrkResult(
+            scenario.name,
+            scenario.label,
+            target_rps=scenario.target_rps,
+            target_x=scenario.target_x,
+            today_x=scenario.today_x,
+        ),
+    )
     result.pg_sessions_opened = max(sessions, 0)
-    wall = after.at - before.at
-    machine = max(after.machine - before.machine, 1)
-    result.server_cpu_pct = round(100 * (after.server - before.server) / CLOCK_TICKS / wall, 1)
-    result.server_sys_pct = round(100 * (after.server_sys - before.server_sys) / CLOCK_TICKS / wall, 1)
-    postgres = sum(t - before.postgres.get(pid, 0) for pid, t in after.postgres.items())
-    result.postgres_cpu_pct = round(100 * max(postgres, 0) / CLOCK_TICKS / wall, 1)
-    result.wrk_cpu_pct = round(100 * (after.children - before.children) / wall, 1)
-    result.machine_busy_pct = round(100 * (1 - (after.machine_idle - before.machine_idle) / machine), 1)
+    spent = CpuSpent.between(before, after, backends | still)
+    result.server_processes = spent.server_processes
+    result.server_cpu_pct = round(100 * spent.server / spent.wall, 1)
+    result.server_sys_pct = round(100 * spent.server_sys / spent.wall, 1)
+    result.postgres_cpu_pct = round(100 * spent.postgres / spent.wall, 1)
+    result.wrk_cpu_pct = round(100 * spent.wrk / spent.wall, 1)
+    result.machine_busy_pct = round(100 * spent.machine_busy_share, 1)
     ours = result.server_cpu_pct + result.postgres_cpu_pct + result.wrk_cpu_pct
     result.other_cpu_pct = round(max(0.0, result.machine_busy_pct * (os.cpu_count() or 1) - ours), 1)
-    if result.requests:
-        server_seconds = (after.server - before.server) / CLOCK_TICKS
-        result.server_cpu_us_per_request = round(server_seconds / result.requests * 1e6, 1)
+    result.server_us_per_request = _per_request(spent.server, result.requests)
+    result.postgres_us_per_request = _per_request(spent.postgres, result.requests)
+    result.wrk_us_per_request = _per_request(spent.wrk, result.requests)
     result.server_rss_mb_after = memory_mb(pid)[0]
     return result
+
+
+def judge(results: list[WrkResult]) -> None:
+    """Fill the multiples of ``/health``'s server CPU per request and the met/not met columns."""
+    health = next((r for r in results if r.scenario == "health"), None)
+    unit = health.server_us_per_request if health else None
+    for result in results:
+        if unit:
+            if result.server_us_per_request is not None:
+                result.server_x_health = round(result.server_us_per_request / unit, 2)
+            if result.postgres_us_per_request is not None:
+                result.postgres_x_health = round(result.postgres_us_per_request / unit, 2)
+        result.p99_met = result.p99_ms is not None and result.p99_ms <= P99_TARGET_MS
+        if result.target_x is not None and result.server_x_health is not None:
+            result.cpu_met = result.server_x_health <= result.target_x
+        if result.target_rps is not None:
+            result.rps_met = result.rps >= result.target_rps
+            result.met = result.rps_met and result.p99_met and result.errors == 0 and result.cpu_met is not False
+
+
+# --- the benchmark -------------------------------------------------------------------------------
+
+
+def _booking_files(database_url: str, workdir: Path, ids: list[str]) -> tuple[list[str], list[str], list[Any]]:
+    """The clinic for the booking scenario and its two slot files (warm-up, measure)."""
+    settings = Settings.from_mapping({"database_url": database_url, "log_level": "warning"})
+    patients = [PatientId(uuid.UUID(i)) for i in ids[:2000]]
+    clinic = asyncio.run(make_clinic(settings, patients))
+    with psycopg.connect(libpq(database_url), autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+    days = weekdays(datetime.now(UTC).date() + timedelta(days=2), 6 + 40)
+    warm, measured = workdir / "book-warm.txt", workdir / "book-measure.txt"
+    slot_file(warm, clinic, patients, days[:6])  # 6,000 slots
+    slot_file(measured, clinic, patients, days[6:])  # 40,000 slots: 50 s at the target
+    return [str(warm), str(THREADS)], [str(measured), str(THREADS)], list(clinic.free)
+
+
+def _workers(
+    database_url: str,
+    log_path: Path,
+    one_worker: WrkResult,
+    arguments: tuple[list[str], list[str]],
+    *,
+    workers: int,
+    wrk: str,
+    seconds: int,
+    warmup: int,
+    server_env: dict[str, str],
+) -> WorkersComparison:
+    comparison = WorkersComparison(workers=workers)
+    if not serve_has_workers():
+        comparison.supported = False
+        print("  prm serve has no --workers: the comparison is skipped", flush=True)
+        return comparison
+    get_by_id = next(s for s in SCENARIOS if s.name == "get_by_id")
+    health = SCENARIOS[0]
+    with running_server(database_url, log_path, extra_env=server_env, workers=workers) as (pid, port):
+        token = log_in(port)
+        found: list[WrkResult] = []
+        for scenario, (warm_args, measure_args) in ((health, ([], [])), (get_by_id, arguments)):
+            print(f"  {workers} workers, {scenario.label}: warm-up {warmup}s, measure {seconds}s", flush=True)
+            if warmup:
+                run_wrk(wrk, port, scenario.script, warm_args, warmup, token)
+            time.sleep(0.5)
+            found.append(measure(wrk, pid, port, scenario, measure_args, seconds, database_url, token))
+    judge(found)
+    comparison.health, comparison.get_by_id = found
+    two = comparison.get_by_id
+    print(f"    {two.rps:,.0f} req/s over {two.server_processes} processes, p99 {two.p99_ms} ms", flush=True)
+    if one_worker.rps:
+        comparison.measured_ratio = round(two.rps / one_worker.rps, 2)
+    srv, pg, load = one_worker.server_us_per_request, one_worker.postgres_us_per_request, one_worker.wrk_us_per_request
+    if srv and pg is not None and load is not None:
+        comparison.one_worker_ceiling_rps = round(1e6 / srv)
+        comparison.own_cores_ratio = float(workers)  # each worker its own core: N x, while PostgreSQL keeps up
+        box = (os.cpu_count() or 1) * 1e6 / (srv + pg + load)
+        comparison.this_box_ceiling_rps = round(box)
+        comparison.this_box_ratio = round(min(workers * 1e6 / srv, box) / min(1e6 / srv, box), 2)
+    return comparison
 
 
 def run_http(
@@ -471,14 +547,17 @@ def run_http(
     wrk: str,
     only: set[str] | None = None,
     server_env: dict[str, str] | None = None,
+    workers: int = 2,
 ) -> HttpReport:
+    server_env = dict(server_env or {})
     print(f"seeding {patients:,} patients ...", flush=True)
     seed_seconds = asyncio.run(seed(database_url, patients))
     print(
         f"  seeded in {seed_seconds:.1f}s ({patients / seed_seconds:,.0f} patients/s through the library)", flush=True
     )
+    ids = patient_ids(database_url)
     ids_file = workdir / "ids.txt"
-    ids_file.write_text("\n".join(patient_ids(database_url)) + "\n")
+    ids_file.write_text("\n".join(ids) + "\n")
     prefixes_file = workdir / "prefixes.txt"
     prefixes_file.write_text("\n".join(quote(p) for p in search_prefixes()) + "\n")
     pages = str(max(1, min(50, patients // 20)))
@@ -490,6 +569,12 @@ def run_http(
         "search": ([str(prefixes_file)], [str(prefixes_file)]),
         "create": ([f"W{run_tag}"], [f"M{run_tag}"]),
     }
+    wanted = [s for s in SCENARIOS if not only or s.name in only or s.name == "health"]
+    free_practitioners: list[Any] = []
+    if any(s.name == "booking" for s in wanted):
+        print("setting up the clinic: 51 practitioners, a year of bookings ...", flush=True)
+        warm, measured, free_practitioners = _booking_files(database_url, workdir, ids)
+        arguments["booking"] = (warm, measured)
     report = HttpReport(
         patients=patients,
         seed_seconds=round(seed_seconds, 2),
@@ -497,42 +582,60 @@ def run_http(
         duration_s=seconds,
         warmup_s=warmup,
         server_log=str(log_path),
-        server_env=dict(server_env or {}),
+        server_env=server_env,
     )
     with running_server(database_url, log_path, extra_env=server_env) as (pid, port):
         report.server_rss_mb_idle = memory_mb(pid)[0]
         print(f"prm serve pid {pid} on {HOST}:{port}, RSS {report.server_rss_mb_idle:.0f} MB", flush=True)
         token = log_in(port)
-        for scenario in SCENARIOS:
-            if only and scenario.name not in only and scenario.name != "health":
-                continue
+        for scenario in wanted:
             warm_args, measure_args = arguments[scenario.name]
             print(f"  {scenario.label}: warm-up {warmup}s, measure {seconds}s", flush=True)
             if warmup:
                 run_wrk(wrk, port, scenario.script, warm_args, warmup, token)
             time.sleep(0.5)
-            result = _measure(wrk, pid, port, scenario, measure_args, seconds, database_url, token)
+            before = booked(database_url, free_practitioners) if scenario.name == "booking" else 0
+            result = measure(wrk, pid, port, scenario, measure_args, seconds, database_url, token)
+            if scenario.name == "booking":
+                result.rows_written = booked(database_url, free_practitioners) - before
             print(
                 f"    {result.rps:,.0f} req/s, p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
-                f"non-2xx {result.non_2xx}, server CPU {result.server_cpu_pct}%",
+                f"non-2xx {result.non_2xx}, server {result.server_us_per_request} us/req, "
+                f"PostgreSQL {result.postgres_us_per_request} us/req",
                 flush=True,
             )
             report.results.append(result)
         report.server_rss_mb_end, report.server_peak_rss_mb = memory_mb(pid)
-    health = next((r for r in report.results if r.scenario == "health"), None)
-    for result in report.results:
-        if health and health.rps:
-            result.ratio_to_health = round(result.rps / health.rps, 3)
-        result.p99_met = result.p99_ms is not None and result.p99_ms <= P99_TARGET_MS
-        if result.target_rps is not None:
-            result.rps_met = result.rps >= result.target_rps
-            result.met = (
-                result.rps_met and result.p99_met and result.non_2xx == 0 and not any(result.socket_errors.values())
-            )
+    judge(report.results)
     if report.server_peak_rss_mb is not None:
         report.memory_met = report.server_peak_rss_mb <= MEMORY_TARGET_MB
     try:
         report.server_log_lines = sum(1 for _ in log_path.open("rb"))
     except OSError:
         report.server_log_lines = 0
+
+    one = report.result("get_by_id")
+    if workers > 1 and one is not None:
+        report.workers = _workers(
+            database_url,
+            log_path.with_name(f"server-{workers}-workers.log"),
+            one,
+            arguments["get_by_id"],
+            workers=workers,
+            wrk=wrk,
+            seconds=seconds,
+            warmup=warmup,
+            server_env=server_env,
+        )
+    if server_env.get("PRM_ACCESS_LOG", "true").lower() not in {"false", "0", "no", "off"}:
+        quiet = {**server_env, "PRM_ACCESS_LOG": "false"}
+        with running_server(database_url, log_path.with_name("server-no-access-log.log"), extra_env=quiet) as (
+            pid,
+            port,
+        ):
+            print(f"  {SCENARIOS[0].label} without the access log: measure {seconds}s", flush=True)
+            if warmup:
+                run_wrk(wrk, port, SCENARIOS[0].script, [], warmup)
+            time.sleep(0.5)
+            report.health_without_access_log = measure(wrk, pid, port, SCENARIOS[0], [], seconds, database_url)
     return report

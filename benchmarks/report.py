@@ -11,8 +11,9 @@ from rich.box import MARKDOWN
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport
-from benchmarks.import_bench import ImportReport
+from benchmarks.access_log_bench import AccessLogReport
+from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport, WorkersComparison, WrkResult
+from benchmarks.import_bench import FLAT_COST, SQLITE_MAX, ImportReport
 from benchmarks.scheduling_bench import SchedulingReport
 
 OTHER_CPU_WARNING = 15.0
@@ -91,55 +92,137 @@ def _yes(value: bool | None) -> str:
     return "-" if value is None else ("yes" if value else "NO")
 
 
-def print_http(report: HttpReport) -> None:
-    table = Table(
-        title=f"HTTP: {report.patients:,} patients on PostgreSQL, wrk -t{report.threads} "
-        f"-c{report.connections} -d{report.duration_s}s, one uvicorn worker",
-        box=MARKDOWN,
-        title_justify="left",
-    )
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}x"
+
+
+def _us(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _http_table(title: str, results: list[WrkResult]) -> Table:
+    """The issue's table: throughput, latency, and CPU per request as a multiple of /health's."""
+    table = Table(title=title, box=MARKDOWN, title_justify="left")
     for column in (
         "scenario",
         "req/s",
+        "target",
         "p50 ms",
         "p99 ms",
-        "x /health",
-        "target req/s",
-        "req/s met",
-        f"p99<={P99_TARGET_MS:.0f}ms",
+        f"p99<={P99_TARGET_MS:.0f}",
         "errors",
-        "server CPU (sys)",
-        "PG CPU",
-        "wrk CPU",
-        "other CPU",
         "srv us/req",
-        "PG conns",
+        "srv x health",
+        "today x",
+        "target x",
+        "x met",
+        "PG us/req",
+        "PG x health",
+        "met",
     ):
         table.add_column(column, justify="left" if column == "scenario" else "right", no_wrap=True)
-    for r in report.results:
-        errors = r.non_2xx + sum(r.socket_errors.values())
+    for r in results:
         table.add_row(
             r.label,
             f"{r.rps:,.0f}",
+            "-" if r.target_rps is None else f"{r.target_rps:,.0f}",
             _ms(r.p50_ms),
             _ms(r.p99_ms),
-            "-" if r.ratio_to_health is None else f"{r.ratio_to_health:.2f}",
-            "-" if r.target_rps is None else f"{r.target_rps:,.0f}",
-            _yes(r.rps_met),
             _yes(r.p99_met),
-            str(errors),
+            str(r.errors),
+            _us(r.server_us_per_request),
+            _x(r.server_x_health),
+            _x(r.today_x),
+            "-" if r.target_x is None else f"<={r.target_x:.1f}x",
+            _yes(r.cpu_met),
+            _us(r.postgres_us_per_request),
+            _x(r.postgres_x_health),
+            _yes(r.met),
+        )
+    return table
+
+
+def _cpu_table(results: list[WrkResult]) -> Table:
+    table = Table(title="Where the CPU went (% of one core over the measured run)", box=MARKDOWN, title_justify="left")
+    for column in ("scenario", "server (sys)", "procs", "PG", "wrk", "other", "wrk us/req", "PG conns", "notes"):
+        table.add_column(column, justify="left" if column in {"scenario", "notes"} else "right", no_wrap=True)
+    for r in results:
+        notes = ""
+        if r.statuses:
+            notes = " ".join(f"{n:,} x {s}" for s, n in sorted(r.statuses.items()))
+        if r.rows_written is not None:
+            notes += f"; {r.rows_written:,} booked in db"
+        table.add_row(
+            r.label,
             f"{r.server_cpu_pct:.0f}% ({r.server_sys_pct:.0f}%)",
+            str(r.server_processes),
             f"{r.postgres_cpu_pct:.0f}%",
             f"{r.wrk_cpu_pct:.0f}%",
             f"{r.other_cpu_pct:.0f}%",
-            "-" if r.server_cpu_us_per_request is None else f"{r.server_cpu_us_per_request:.0f}",
+            _us(r.wrk_us_per_request),
             str(r.pg_sessions_opened),
+            notes,
         )
-    console.print(table)
+    return table
+
+
+def print_workers(comparison: WorkersComparison | None, one_worker: WrkResult | None) -> None:
+    if comparison is None or one_worker is None:
+        return
+    n = comparison.workers
+    if not comparison.supported:
+        console.print(f"{n} workers: not measured (this prm serve has no --workers)")
+        return
+    found = [r for r in (comparison.health, comparison.get_by_id) if r is not None]
+    console.print(_http_table(f"The same on `prm serve --workers {n}` (CPU summed over all its processes)", found))
+    two = comparison.get_by_id
+    if two is None or comparison.measured_ratio is None:
+        return
+    console.print(
+        f"measured: {n} workers = {comparison.measured_ratio:.2f}x one worker for get by id "
+        f"({two.rps:,.0f} against {one_worker.rps:,.0f} req/s; wrk, PostgreSQL and the server share "
+        f"the machine's {os.cpu_count()} cores unpinned, so this is a floor, not the scaling of a bigger box)"
+    )
+    if comparison.one_worker_ceiling_rps is not None:
+        console.print(
+            f"estimated from CPU per request: one worker's ceiling is 1e6 / {_us(one_worker.server_us_per_request)} us"
+            f" = {comparison.one_worker_ceiling_rps:,} req/s; {n} workers on cores of their own = "
+            f"{comparison.own_cores_ratio:.0f}x while PostgreSQL keeps up "
+            f"(it needs {_us(one_worker.postgres_us_per_request)} us per request); on this box, where server, "
+            f"PostgreSQL and wrk share {os.cpu_count()} cores, at most {comparison.this_box_ceiling_rps:,} req/s: "
+            f"{n} workers = {comparison.this_box_ratio:.2f}x one worker"
+        )
+    if two.server_us_per_request and one_worker.server_us_per_request:
+        console.print(
+            f"CPU per get by id: {_us(two.server_us_per_request)} us on {n} workers against "
+            f"{_us(one_worker.server_us_per_request)} us on one "
+            f"({two.server_us_per_request / one_worker.server_us_per_request:.2f}x)"
+        )
+
+
+def print_http(report: HttpReport) -> None:
+    console.print(
+        _http_table(
+            f"HTTP: {report.patients:,} patients on PostgreSQL, wrk -t{report.threads} -c{report.connections} "
+            f"-d{report.duration_s}s, one uvicorn worker; CPU per request from /proc, x health = a multiple of "
+            "/health's server CPU per request in this run",
+            report.results,
+        )
+    )
+    console.print(_cpu_table(report.results))
     if report.server_env:
         console.print(
             "server settings changed for this run: " + " ".join(f"{k}={v}" for k, v in report.server_env.items())
         )
+    health, quiet = report.result("health"), report.health_without_access_log
+    if health and quiet and health.server_us_per_request and quiet.server_us_per_request:
+        line = health.server_us_per_request - quiet.server_us_per_request
+        console.print(
+            f"/health without the access log: {_us(quiet.server_us_per_request)} us/req "
+            f"({quiet.rps:,.0f} req/s) against {_us(health.server_us_per_request)} with it: the access line costs "
+            f"about {line:,.0f} us, {100 * line / health.server_us_per_request:.0f}% of /health"
+        )
+    print_workers(report.workers, report.result("get_by_id"))
     console.print(
         f"server memory: RSS {_ms(report.server_rss_mb_idle)} MB idle, {_ms(report.server_rss_mb_end)} MB "
         f"at the end, peak (VmHWM) {_ms(report.server_peak_rss_mb)} MB; target <= {MEMORY_TARGET_MB:.0f} MB"
@@ -154,12 +237,15 @@ def print_http(report: HttpReport) -> None:
     if busy:
         console.print(
             f"WARNING: other processes used more than {OTHER_CPU_WARNING:.0f}% of a core during: {', '.join(busy)}; "
-            "those req/s and latencies understate the service (srv us/req is the steadier figure)."
+            "those req/s and latencies understate the service (CPU per request is the steadier figure)."
         )
+
+
+def print_access_log(report: AccessLogReport) -> None:
     console.print(
-        "CPU columns: % of one core over the measured run (the machine has "
-        f"{os.cpu_count()}), (sys) = the server's kernel time; srv us/req = server CPU time per request; "
-        "PG conns = PostgreSQL connections opened during the run (a pool smaller than the load churns them)."
+        f"access log (middleware around an app that answers at once, {report.requests:,} requests, best of "
+        f"{report.rounds}): {report.on_us} us per request with the line, {report.off_us} without: "
+        f"one line = {report.line_us} us of CPU ({report.line_bytes} bytes)"
     )
 
 
@@ -168,28 +254,53 @@ def print_import(report: ImportReport) -> None:
         console.print(f"import: {report.note}")
         return
     table = Table(
-        title=f"Import: Synthea patients.csv with {report.patients:,} patients, batches of 1000",
+        title=f"Import: prm import synthea, patients.csv with {report.patients:,} patients, batches of 1000 "
+        f"(SQLite: the first {min(report.patients, SQLITE_MAX):,}); stopped after {report.budget_s:.0f}s",
         box=MARKDOWN,
         title_justify="left",
     )
-    for column in ("database", "run", "seconds", "patients/s", "target", "met", "exit", "rows in db"):
+    for column in ("database", "run", "done", "seconds", "patients/s", "target", "slowest tenth",
+                   "costliest tenth", "flat", "met", "exit", "rows in db"):  # fmt: skip
         table.add_column(column, justify="left" if column in {"database", "run"} else "right", no_wrap=True)
     for run in report.runs:
         table.add_row(
             run.backend,
             run.run,
+            f"{run.done:,}",
             f"{run.seconds:.2f}",
             f"{run.rate:,.0f}",
             f"{run.target:,.0f}",
+            "-" if run.slowest_vs_first is None else f"{run.slowest_vs_first:.2f}x",
+            "-" if run.costliest_vs_first is None else f"{run.costliest_vs_first:.2f}x",
+            _yes(run.flat),
             _yes(run.met),
-            str(run.exit_code),
+            "stopped" if run.exit_code is None else str(run.exit_code),
             f"{run.rows_in_db:,}",
         )
     console.print(table)
+    console.print(
+        "slowest tenth: its rate / the first tenth's; costliest tenth: its CPU per patient (job + PostgreSQL) / the "
+        f"first's; flat: no tenth above {FLAT_COST}x the first's CPU per patient (the rate moves with the neighbours)"
+    )
+    for run in report.runs:
+        if run.backend != "postgresql" or not run.steps:
+            continue
+        steps = Table(title=f"Import into PostgreSQL, {run.run}: each tenth", box=MARKDOWN, title_justify="left")
+        for column in ("patients", "seconds", "patients/s", "job us/patient", "PG us/patient"):
+            steps.add_column(column, justify="right", no_wrap=True)
+        for step in run.steps:
+            steps.add_row(
+                f"{step.upto:,}",
+                f"{step.seconds:.2f}",
+                f"{step.rate:,.0f}",
+                f"{step.client_us_per_patient:,.0f}",
+                _us(step.postgres_us_per_patient),
+            )
+        console.print(steps)
 
 
 def print_scheduling(report: SchedulingReport) -> None:
-    """The three scheduling tables: availability latency, booking throughput, encounter imports."""
+    """The scheduling tables: availability latency, encounter imports (booking is in the HTTP table)."""
     if report.availability is not None:
         a = report.availability
         table = Table(
@@ -202,32 +313,6 @@ def print_scheduling(report: SchedulingReport) -> None:
             table.add_column(column, justify="right", no_wrap=True)
         table.add_row(
             str(a.slots_returned), _ms(a.p50_ms), _ms(a.p99_ms), _ms(a.mean_ms), _ms(a.target_ms), _yes(a.met)
-        )
-        console.print(table)
-    if report.booking is not None:
-        b, w = report.booking, report.booking.wrk
-        table = Table(
-            title=f"Scheduling (b): POST /appointments over {b.practitioners} practitioners, each request a distinct "
-            f"free slot ({b.slots_prepared:,} prepared), wrk 16 connections, PostgreSQL",
-            box=MARKDOWN,
-            title_justify="left",
-        )
-        for column in ("req/s", "target", "p50 ms", "p99 ms", "201", "409", "other", "booked in db", "server CPU",
-                       "PG CPU", "srv us/req", "met"):  # fmt: skip
-            table.add_column(column, justify="right", no_wrap=True)
-        table.add_row(
-            f"{w.rps:,.0f}",
-            f"{b.target_rps:,.0f}",
-            _ms(w.p50_ms),
-            _ms(w.p99_ms),
-            f"{b.created:,}",
-            f"{b.conflicts:,}",
-            f"{b.other:,}",
-            f"{b.booked_in_db:,}",
-            f"{w.server_cpu_pct:.0f}%",
-            f"{w.postgres_cpu_pct:.0f}%",
-            "-" if w.server_cpu_us_per_request is None else f"{w.server_cpu_us_per_request:,.0f}",
-            _yes(b.met),
         )
         console.print(table)
     if report.encounters:

@@ -1,8 +1,8 @@
 """``make bench``: PRM's throughput and latency figures against the targets of the performance issue.
 
-    python -m benchmarks.run                 the full run (about 1.5 minutes on 2 cores)
+    python -m benchmarks.run                 the full run (about 10 minutes on 2 cores)
     python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
-    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import, --only scheduling)
+    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import, scheduling, logging)
 
 Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
 See benchmarks/README.md for what is measured and how to read it.
@@ -21,10 +21,19 @@ from typing import Any
 
 import structlog
 
+from benchmarks.access_log_bench import run_access_log
 from benchmarks.databases import admin_url, postgres_database, postgres_version
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
-from benchmarks.report import console, machine_facts, print_facts, print_http, print_import, print_scheduling
+from benchmarks.report import (
+    console,
+    machine_facts,
+    print_access_log,
+    print_facts,
+    print_http,
+    print_import,
+    print_scheduling,
+)
 from benchmarks.scheduling_bench import run_scheduling
 
 RESULTS = Path(__file__).with_name("results")
@@ -35,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
-    p.add_argument("--only", choices=["http", "import", "scheduling"], help="run one part only")
+    p.add_argument("--only", choices=["http", "import", "scheduling", "logging"], help="run one part only")
     p.add_argument(
         "--scenario",
         action="append",
@@ -45,7 +54,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--patients", type=int, help="patients seeded for HTTP (default 10,000; quick 2,000)")
     p.add_argument("--duration", type=int, help="seconds measured per scenario (default 10; quick 3)")
     p.add_argument("--warmup", type=int, help="seconds of warm-up per scenario (default 2; quick 1)")
-    p.add_argument("--import-patients", type=int, help="patients in the import file (default 20,000; quick 2,000)")
+    p.add_argument("--import-patients", type=int, help="patients in the import file (default 1,000,000; quick 10,000)")
+    p.add_argument(
+        "--import-budget", type=int, default=900, help="seconds after which an import run is stopped (default 900)"
+    )
+    p.add_argument(
+        "--workers", type=int, default=2, help="workers of the server compared with one on get by id (default 2)"
+    )
     p.add_argument(
         "--server-env",
         action="append",
@@ -70,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     patients = _bounded(args.patients, 2_000 if quick else 10_000, 100, 200_000, "patients")
     duration = _bounded(args.duration, 3 if quick else 10, 1, 120, "duration")
     warmup = _bounded(args.warmup, 1 if quick else 2, 0, 60, "warmup")
-    import_patients = _bounded(args.import_patients, 2_000 if quick else 20_000, 100, 500_000, "import-patients")
+    import_patients = _bounded(args.import_patients, 10_000 if quick else 1_000_000, 100, 5_000_000, "import-patients")
+    import_budget = _bounded(args.import_budget, 900, 10, 36_000, "import-budget")
+    workers = _bounded(args.workers, 2, 1, 16, "workers")
     server_env = dict(item.split("=", 1) for item in args.server_env if "=" in item)
     if any(not name.startswith("PRM_") for name in server_env):
         raise SystemExit("--server-env takes PRM_NAME=VALUE")
@@ -83,8 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         console.print(f"PostgreSQL at {admin_url()} does not answer ({exc}): run `make postgres`")
         return 2
-    wrk = ensure_wrk() if args.only != "import" else "wrk"
-    facts = machine_facts(pg_version, wrk_version(wrk) if args.only != "import" else "-")
+    needs_wrk = args.only in (None, "http")
+    wrk = ensure_wrk() if needs_wrk else "wrk"
+    facts = machine_facts(pg_version, wrk_version(wrk) if needs_wrk else "-")
     print_facts(facts)
     results: dict[str, Any] = {
         "server_env": server_env,
@@ -109,23 +127,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     wrk=wrk,
                     only=set(args.scenario) if args.scenario else None,
                     server_env=server_env,
+                    workers=workers,
                 )
             results["http"] = http.as_dict()
+        if args.only in (None, "logging"):
+            console.rule("Access log")
+            access_log = run_access_log(workdir)
+            results["access_log"] = access_log.as_dict()
         if args.only in (None, "import"):
             console.rule("Import")
-            imports = run_import(workdir, import_patients)
+            imports = run_import(workdir, import_patients, budget=import_budget)
             results["import"] = imports.as_dict()
         if args.only in (None, "scheduling"):
             console.rule("Scheduling")
-            scheduling = run_scheduling(
-                workdir,
-                RESULTS / "server-scheduling.log",
-                wrk=wrk,
-                seconds=duration,
-                warmup=warmup,
-                quick=quick,
-                server_env=server_env,
-            )
+            scheduling = run_scheduling(workdir, quick=quick)
             results["scheduling"] = scheduling.as_dict()
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
@@ -133,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_facts(facts)
     if "http" in results:
         print_http(http)
+    if "access_log" in results:
+        print_access_log(access_log)
     if "import" in results:
         print_import(imports)
     if "scheduling" in results:

@@ -5,11 +5,8 @@
     of 30-minute slots) asks for 30 days of free slots. Timed through ``GetAvailability`` with the
     real SQL adapters on PostgreSQL, one unit of work per call (as a request would), after a
     warm-up: p50/p99 in milliseconds. Target p50 and p99 <= 20 ms.
-(b) **Booking**: ``POST /api/v1/prm/appointments`` on ``prm serve`` (production settings, as the
-    HTTP benchmark runs it, logged in with the same bearer token) driven by wrk, 16 connections,
-    over 50 practitioners. Every request books its own free slot (explicit start and end from a
-    slot list written up front, round-robin over the practitioners), so requests never collide:
-    the 201s and 409s are counted (any 409 is a fault). Target >= 800 req/s.
+(b) **Booking** (``POST /api/v1/prm/appointments``) is a scenario of the HTTP benchmark, so that
+    its CPU per request is measured against ``/health`` on the same server.
 (c) **Encounters import**: the sample's ``encounters.csv`` repeated with fresh ``Id``s, imported
     by ``run_synthea_import`` (batches of 1000) into PostgreSQL and SQLite after its patients and
     providers, twice (create, then unchanged). Target >= 10,000 rows/s on PostgreSQL.
@@ -25,52 +22,26 @@ import sqlite3
 import statistics
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg
 from sqlalchemy.engine import make_url
 
+from benchmarks.clinic import Clinic, make_clinic
 from benchmarks.databases import libpq, postgres_database, sqlite_database
-from benchmarks.http_bench import (
-    THREADS,
-    Scenario,
-    WrkResult,
-    _measure,
-    log_in,
-    patient_ids,
-    run_wrk,
-    running_server,
-    seed,
-)
-from prm.application.appointments.create_location import CreateLocation, CreateLocationCommand
-from prm.application.appointments.create_schedule import CreateSchedule, CreateScheduleCommand
+from benchmarks.http_bench import patient_ids, seed
 from prm.application.appointments.get_availability import AvailabilityQuery, GetAvailability
-from prm.application.appointments.ports import AppointmentRepository, PractitionerDirectory
-from prm.application.practitioners.import_practitioners import ImportPractitioners, PractitionerRecord
-from prm.application.practitioners.inputs import PractitionerInput
-from prm.application.shared.imports import SourceRef
-from prm.application.shared.ports import UnitOfWork
-from prm.domain.appointments.model import Appointment, TimeSlot
-from prm.domain.appointments.schedule import Weekday, WeeklyRule
-from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
+from prm.domain.shared.ids import PatientId
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
 
 AVAILABILITY_TARGET_MS = 20.0
-BOOKING_TARGET_RPS = 800.0
 ENCOUNTERS_TARGETS: dict[str, float | None] = {"postgresql": 10_000.0, "sqlite": None}
-PRACTITIONERS = 50
-ZONE = ZoneInfo("Europe/London")
-OPENS, CLOSES, SLOT = clock_time(8), clock_time(18), timedelta(minutes=30)
-BOOKED_SHARE = 0.7
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "synthea"
-BOOKING = Scenario("book", "POST /appointments (distinct free slots)", "book.lua", BOOKING_TARGET_RPS)
 
 
 @dataclass
@@ -83,19 +54,6 @@ class AvailabilityResult:
     p99_ms: float
     mean_ms: float
     target_ms: float = AVAILABILITY_TARGET_MS
-    met: bool = False
-
-
-@dataclass
-class BookingResult:
-    practitioners: int
-    slots_prepared: int
-    wrk: WrkResult
-    created: int = 0
-    conflicts: int = 0
-    other: int = 0
-    booked_in_db: int = 0
-    target_rps: float = BOOKING_TARGET_RPS
     met: bool = False
 
 
@@ -115,113 +73,16 @@ class EncounterImportRun:
 @dataclass
 class SchedulingReport:
     availability: AvailabilityResult | None = None
-    booking: BookingResult | None = None
     encounters: list[EncounterImportRun] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if data.get("booking"):
-            data["booking"]["wrk"].pop("raw", None)
-        return data
-
-
-# --- setup -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Clinic:
-    location_id: uuid.UUID
-    busy: PractitionerId  # the one with a year of bookings
-    free: list[PractitionerId]  # the 50 that take the booking load
-    bookings: int
-
-
-def _weekday_slots(day: date) -> list[TimeSlot]:
-    """The schedule's 30-minute slots on local ``day`` (none at weekends), in UTC."""
-    if day.weekday() >= 5:
-        return []
-    start = datetime.combine(day, OPENS, tzinfo=ZONE)
-    end = datetime.combine(day, CLOSES, tzinfo=ZONE)
-    slots = []
-    while start + SLOT <= end:
-        slots.append(TimeSlot(start.astimezone(UTC), (start + SLOT).astimezone(UTC)))
-        start += SLOT
-    return slots
-
-
-async def _clinic(settings: Settings, patients: list[PatientId]) -> _Clinic:
-    """51 practitioners with a weekly schedule at one London location; a year of bookings for the first."""
-    records = [
-        PractitionerRecord(
-            source=SourceRef("bench", i + 2),
-            practitioner=PractitionerInput(
-                first_name="Bench", last_name=f"Doctor{i:03d}", speciality="General Practice", external_id=f"bench-{i}"
-            ),
-        )
-        for i in range(PRACTITIONERS + 1)
-    ]
-    today = datetime.now(UTC).date()
-    async with Prm.open(settings) as prm:
-        outcome = await prm.run(ImportPractitioners, records)
-        if outcome.rejected:
-            raise RuntimeError(f"practitioners rejected: {[str(r) for r in outcome.rejected[:3]]}")
-        async with prm.unit() as unit:
-            directory = await unit.get(PractitionerDirectory)
-            found = await directory.ids_by_external_id(r.practitioner.external_id or "" for r in records)
-        ids = [found[f"bench-{i}"] for i in range(PRACTITIONERS + 1)]
-        location = await prm.run(CreateLocation, CreateLocationCommand(name="Bench clinic", time_zone=ZONE.key))
-        rule = WeeklyRule(tuple(Weekday)[:5], OPENS, CLOSES)
-        for practitioner_id in ids:
-            await prm.run(
-                CreateSchedule,
-                CreateScheduleCommand(
-                    practitioner_id=practitioner_id,
-                    location_id=location.id,
-                    rules=(rule,),
-                    valid_from=today - timedelta(days=400),
-                ),
-            )
-        bookings = _year_of_bookings(prm.context.tenant_id, ids[0], location.id, patients)
-        async with prm.unit() as unit:
-            await (await unit.get(AppointmentRepository)).add_many(bookings)
-            await (await unit.get(UnitOfWork)).commit()
-    return _Clinic(location.id, ids[0], ids[1:], len(bookings))
-
-
-def _year_of_bookings(
-    tenant_id: TenantId, practitioner_id: PractitionerId, location_id: uuid.UUID, patients: list[PatientId]
-) -> list[Appointment]:
-    rng = random.Random(4)
-    now = datetime.now(UTC)
-    found: list[Appointment] = []
-    for offset in range(-182, 183):
-        for slot in _weekday_slots(now.date() + timedelta(days=offset)):
-            if rng.random() >= BOOKED_SHARE or slot.starts_at.date() == now.date():
-                continue
-            patient = rng.choice(patients)
-            if slot.starts_at < now:
-                found.append(
-                    Appointment.record_past(
-                        tenant_id=tenant_id, patient_id=patient, practitioner_id=practitioner_id, slot=slot, now=now
-                    )
-                )
-            else:
-                appointment = Appointment.book(
-                    tenant_id=tenant_id,
-                    patient_id=patient,
-                    practitioner_id=practitioner_id,
-                    location_id=location_id,
-                    slot=slot,
-                    now=now,
-                )
-                found.append(appointment)
-    return found
+        return asdict(self)
 
 
 # --- (a) availability ----------------------------------------------------------------------------------
 
 
-async def _availability(settings: Settings, clinic: _Clinic, calls: int) -> AvailabilityResult:
+async def _availability(settings: Settings, clinic: Clinic, calls: int) -> AvailabilityResult:
     start = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), clock_time(), tzinfo=UTC)
     query = AvailabilityQuery(
         start_date=start.date(), end_date=start.date() + timedelta(days=29), practitioner_id=clinic.busy
@@ -249,91 +110,6 @@ async def _availability(settings: Settings, clinic: _Clinic, calls: int) -> Avai
         mean_ms=round(statistics.fmean(timings), 2),
         met=p99 <= AVAILABILITY_TARGET_MS,
     )
-
-
-# --- (b) booking over HTTP -----------------------------------------------------------------------------
-
-
-def _slot_file(path: Path, clinic: _Clinic, patients: list[PatientId], days: list[date]) -> int:
-    """One line per request, round-robin over the practitioners at each time; returns the lines."""
-    rng = random.Random(path.name)
-    lines = []
-    for day in days:
-        for slot in _weekday_slots(day):
-            start, end = (t.isoformat().replace("+00:00", "Z") for t in (slot.starts_at, slot.ends_at))
-            for practitioner_id in clinic.free:
-                lines.append(f"{practitioner_id},{rng.choice(patients)},{clinic.location_id},{start},{end}")
-    path.write_text("\n".join(lines) + "\n")
-    return len(lines)
-
-
-def _weekdays(first: date, count: int) -> list[date]:
-    found: list[date] = []
-    day = first
-    while len(found) < count:
-        if day.weekday() < 5:
-            found.append(day)
-        day += timedelta(days=1)
-    return found
-
-
-def _booked(database_url: str, practitioners: list[PractitionerId]) -> int:
-    with psycopg.connect(libpq(database_url)) as connection:
-        row = connection.execute(
-            "SELECT count(*) FROM appointments WHERE status = 'booked' AND practitioner_id = ANY(%s)",
-            (list(practitioners),),
-        ).fetchone()
-    return int(row[0]) if row else 0
-
-
-def _booking(
-    database_url: str,
-    workdir: Path,
-    log_path: Path,
-    clinic: _Clinic,
-    patients: list[PatientId],
-    *,
-    wrk: str,
-    seconds: int,
-    warmup: int,
-    server_env: dict[str, str],
-    token_for: Callable[[int], str] = log_in,
-) -> BookingResult:
-    """``token_for(port)`` gives the bearer token wrk sends (the HTTP benchmark's admin log-in)."""
-    days = _weekdays(datetime.now(UTC).date() + timedelta(days=2), 6 + 40)
-    warm_file, measure_file = workdir / "book-warm.txt", workdir / "book-measure.txt"
-    _slot_file(warm_file, clinic, patients, days[:6])  # 6,000 slots
-    prepared = _slot_file(measure_file, clinic, patients, days[6:])  # 40,000 slots: 50 s at the target
-    with running_server(database_url, log_path, extra_env=server_env) as (pid, port):
-        token = token_for(port)
-        print(f"  {BOOKING.label}: warm-up {warmup}s, measure {seconds}s", flush=True)
-        if warmup:
-            run_wrk(wrk, port, BOOKING.script, [str(warm_file), str(THREADS)], warmup, token)
-        time.sleep(0.5)
-        before = _booked(database_url, clinic.free)
-        result = _measure(wrk, pid, port, BOOKING, [str(measure_file), str(THREADS)], seconds, database_url, token)
-    statuses = {
-        int(s): int(n) for s, n in (line.split()[1:3] for line in result.raw.splitlines() if line.startswith("STATUS "))
-    }
-    booking = BookingResult(
-        practitioners=len(clinic.free),
-        slots_prepared=prepared,
-        wrk=result,
-        created=statuses.get(201, 0),
-        conflicts=statuses.get(409, 0),
-        other=sum(n for s, n in statuses.items() if s not in (201, 409)),
-        booked_in_db=_booked(database_url, clinic.free) - before,
-    )
-    booking.met = (
-        result.rps >= BOOKING_TARGET_RPS and booking.conflicts == 0 and booking.other == 0
-        and not any(result.socket_errors.values())
-    )  # fmt: skip
-    print(
-        f"    {result.rps:,.0f} req/s, p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
-        f"201 {booking.created:,}, 409 {booking.conflicts:,}, server CPU {result.server_cpu_pct}%",
-        flush=True,
-    )
-    return booking
 
 
 # --- (c) encounters import --------------------------------------------------------------------------------
@@ -407,32 +183,19 @@ def _encounters_on(name: str, url: str, people: Path, encounters: Path, rows: in
 # --- the whole part ------------------------------------------------------------------------------------
 
 
-def run_scheduling(
-    workdir: Path,
-    log_path: Path,
-    *,
-    wrk: str,
-    seconds: int,
-    warmup: int,
-    quick: bool,
-    server_env: dict[str, str] | None = None,
-) -> SchedulingReport:
+def run_scheduling(workdir: Path, *, quick: bool) -> SchedulingReport:
     report = SchedulingReport()
     with postgres_database() as url:
         print("seeding 2,000 patients, 51 practitioners and a year of bookings ...", flush=True)
         asyncio.run(seed(url, 2_000))
         patients = [PatientId(uuid.UUID(i)) for i in patient_ids(url)]
         settings = Settings.from_mapping({"database_url": url, "log_level": "warning"})
-        clinic = asyncio.run(_clinic(settings, patients))
+        clinic = asyncio.run(make_clinic(settings, patients))
         with psycopg.connect(libpq(url), autocommit=True) as connection:
             connection.execute("VACUUM ANALYZE")
         report.availability = asyncio.run(_availability(settings, clinic, 50 if quick else 200))
         a = report.availability
         print(f"  availability, 30 days of {a.bookings:,} bookings: p50 {a.p50_ms} ms, p99 {a.p99_ms} ms", flush=True)
-        report.booking = _booking(
-            url, workdir, log_path, clinic, patients,
-            wrk=wrk, seconds=seconds, warmup=warmup, server_env=dict(server_env or {}),
-        )  # fmt: skip
     people, encounters, rows = _encounter_folders(workdir / "synthea-encounters", 1 if quick else 4)
     with postgres_database() as url:
         report.encounters += _encounters_on("postgresql", url, people, encounters, rows)

@@ -9,9 +9,9 @@ from uuid import UUID, uuid4
 from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from prm.adapters.security.passwords import Argon2PasswordHasher
+from prm.adapters.sql.connection import SqlDatabase
 from prm.adapters.sql.identity_throttle import SqlLoginThrottle
 from prm.application.identity.create_api_key import CreateApiKey
 from prm.application.identity.create_tenant import CreateTenant, CreateTenantCommand
@@ -59,8 +59,8 @@ class PerTestLoginThrottle(Provider):
     "processes" of one test) still share their counts."""
 
     @provide(scope=Scope.APP, override=True)
-    def login_throttle(self, engine: AsyncEngine, clock: Clock, settings: Settings) -> LoginThrottle:
-        throttle = SqlLoginThrottle(engine, clock, settings.login_failures_per_minute)
+    def login_throttle(self, database: SqlDatabase, clock: Clock, settings: Settings) -> LoginThrottle:
+        throttle = SqlLoginThrottle(database, clock, settings.login_failures_per_minute)
         return _Prefixed(throttle, f"test:{settings.default_tenant_id}:")
 
 

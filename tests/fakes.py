@@ -117,6 +117,9 @@ class InMemoryPatients(PatientRepository, PatientFinder):
             page.page_size,
         )
 
+    async def first(self, criteria: PatientCriteria, limit: int) -> Sequence[PatientSummary]:
+        return (await self.find(criteria, PageRequest(1, limit))).items
+
     async def demographics(self, today: date) -> Demographics:
         def count(key: Any) -> dict[str, int]:
             out: dict[str, int] = {}

@@ -4,6 +4,7 @@
 |---|---|---|
 | ``PRM_DATABASE_URL`` | ``sqlite+aiosqlite:///var/prm.sqlite3`` | ``postgresql+psycopg://…`` selects PostgreSQL |
 | ``PRM_HOST`` / ``PRM_PORT`` | ``127.0.0.1`` / ``8000`` | where ``prm serve`` listens |
+| ``PRM_WORKERS`` | ``1`` | processes ``prm serve`` runs on that address (each with its own database pool) |
 | ``PRM_ENV`` | ``development`` | ``production`` switches logs to JSON lines |
 | ``PRM_LOG_LEVEL`` | ``info`` | ``debug``, ``info``, ``warning``, ``error`` |
 | ``PRM_LOG_FORMAT`` | ``auto`` | ``json``, ``console`` or ``auto`` (JSON in production) |
@@ -47,6 +48,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_url: str = "sqlite+aiosqlite:///var/prm.sqlite3"
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     env: Literal["development", "production", "test"] = "development"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "json", "console"] = "auto"

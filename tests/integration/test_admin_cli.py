@@ -169,7 +169,8 @@ def test_audit_export_streams_the_tenants_events_as_jsonl_and_csv_and_is_itself_
     events = _export(capsys, slug)
     assert [(e["action"], e["entity_type"], e["actor_type"]) for e in events] == [("create", "user", "system")]
     assert list(events[0]) == ["id", "occurred_at", "actor_type", "actor_id", "action", "entity_type", "entity_id",
-                               "changed_fields", "request_id", "client_ip"]  # fmt: skip
+                               "entity_ids", "changed_fields", "request_id", "client_ip"]  # fmt: skip
+    assert events[0]["entity_ids"] == [events[0]["entity_id"]]
     assert "a@example.org" not in json.dumps(events)
     assert "b@example.org" not in json.dumps(events)
     again = _export(capsys, slug)

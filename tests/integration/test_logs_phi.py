@@ -23,8 +23,8 @@ import pytest
 import sqlalchemy as sa
 from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.patients import SqlPatientRepository
 from prm.application.patients.ports import PatientRepository
 from prm.domain.patients.model import Patient
@@ -98,7 +98,7 @@ class FailingInsert(Provider):
     """The patient repository, with an insert that the database refuses quoting the family name."""
 
     @provide(scope=Scope.REQUEST, override=True)
-    def repository(self, connection: AsyncConnection, tenant_id: TenantId) -> PatientRepository:
+    def repository(self, connection: SqlConnection, tenant_id: TenantId) -> PatientRepository:
         class Failing(SqlPatientRepository):
             async def add(self, patient: Patient) -> None:
                 whole_patient = patient  # a local the traceback must not render

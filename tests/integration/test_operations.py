@@ -2,14 +2,17 @@
 
 import json
 import logging
+import re
 from typing import TypeAlias
 from uuid import uuid4
 
 import pytest
+import structlog
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from prm.entrypoints.http.app import create_app
+from prm.entrypoints.logging import access_line, configure_logging
 from prm.settings import Settings
 from tests.auth import PASSWORD, CheapHashing, create_tenant, create_user, log_in
 
@@ -93,3 +96,63 @@ async def test_logs_carry_the_request_id_and_no_personal_data(
     if json_logs:
         lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
         assert any(line.get("request_id") == "trace-1" and line["event"] == "http.request" for line in lines)
+
+
+ACCESS_KEYS = ["method", "route", "status", "duration_ms", "event", "request_id", "level", "timestamp"]
+
+
+async def test_the_json_access_line_has_exactly_its_keys(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = Settings(
+        database_url=database_url,
+        env="production",
+        log_level="info",
+        access_log=True,
+        default_tenant_id=uuid4(),
+        jwt_keys="k1:" + "s" * 40,
+    )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        capsys.readouterr()
+        await client.get("/health", headers={"X-Request-ID": "keys-1"})
+        await client.get("/api/v1/prm/patients/mrn/MRN-SECRET-7")  # refused (no credentials), still logged
+    output = capsys.readouterr().err
+    access = [line for line in map(json.loads, output.splitlines()) if line["event"] == "http.request"]
+    assert [list(line) for line in access] == [ACCESS_KEYS, ACCESS_KEYS]
+    assert {k: access[0][k] for k in ("method", "route", "status", "request_id", "level")} == {
+        "method": "GET",
+        "route": "/health",
+        "status": 200,
+        "request_id": "keys-1",
+        "level": "info",
+    }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", access[0]["timestamp"])
+    assert (access[1]["route"], access[1]["status"]) == ("/api/v1/prm/patients/mrn/{mrn}", 401)
+    assert "MRN-SECRET-7" not in output
+
+
+def test_the_fast_access_line_is_the_pipelines_line(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(Settings(env="production", log_level="info"))
+    write = access_line()
+    assert write is not None
+    structlog.contextvars.bind_contextvars(request_id="same-1", email="someone@example.org")
+    try:
+        structlog.get_logger("prm.access").info(
+            "http.request", method="POST", route="/api/v1/prm/patients", status=201, duration_ms=1.25
+        )
+        write("POST", "/api/v1/prm/patients", 201, 1.25)
+    finally:
+        structlog.contextvars.clear_contextvars()
+    piped, fast = (json.loads(line) for line in capsys.readouterr().err.splitlines())
+    assert list(fast) == list(piped)  # the same keys in the same order
+    assert {**fast, "timestamp": None} == {**piped, "timestamp": None}
+    assert fast["email"] == "[redacted]"
+
+
+def test_the_access_line_follows_the_level_and_the_format(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(Settings(env="production", log_level="warning"))
+    quiet = access_line()
+    assert quiet is not None
+    quiet("GET", "/health", 200, 0.5)
+    assert capsys.readouterr().err == ""
+    configure_logging(Settings(env="development", log_format="console"))
+    assert access_line() is None  # console lines go through structlog's renderer
+    configure_logging(Settings(env="test", log_level="warning"))

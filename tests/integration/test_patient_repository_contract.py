@@ -7,9 +7,10 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from prm.adapters.sql.engine import make_engine
+from prm.adapters.sql import paging
+from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.engine import make_database
 from prm.adapters.sql.patients import SqlPatientFinder, SqlPatientRepository
 from prm.application.patients.inputs import build_details
 from prm.application.patients.ports import (
@@ -36,7 +37,7 @@ class Store:
     repository: PatientRepository
     finder: PatientFinder
     tenant_id: TenantId
-    connection: AsyncConnection | None = None
+    connection: SqlConnection | None = None
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
@@ -47,11 +48,10 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
         yield Store(fake, fake, tenant)
         return
     url = request.getfixturevalue("_sqlite_url" if request.param == "sqlite" else "_postgres_url")
-    engine = make_engine(url)
-    async with engine.connect() as connection:
+    database = make_database(url)
+    async with database.connect(tenant) as connection:  # rolled back at the end
         yield Store(SqlPatientRepository(connection, tenant), SqlPatientFinder(connection, tenant), tenant, connection)
-        await connection.rollback()
-    await engine.dispose()
+    await database.close()
 
 
 def patient(store: Store, mrn: str, **overrides: object) -> Patient:
@@ -177,3 +177,66 @@ async def test_a_large_batch_round_trips_awkward_text(store: Store) -> None:
     assert [p.mrn for p in found.items] == ["AW-2"]
     with pytest.raises(DuplicateMrn):
         await store.repository.add_many([patient(store, f"AW-{i}") for i in range(60)])
+
+
+async def test_name_search_by_every_token_of_any_length_in_list_order(store: Store) -> None:
+    """Every typed token must start one of the given or family names: found through the token
+    index whatever its length (one, two, three or more characters), merged with the free text's
+    other alternatives, and paged in list order."""
+    people = [
+        patient(store, "N-1", name=HumanName(given=("Li", "Mei"), family="Wang")),
+        patient(store, "N-2", name=HumanName(given=("Mary", "Ann"), family="Li")),
+        patient(store, "N-3", name=HumanName(given=("Liam",), family="Lindqvist")),
+        patient(store, "N-4", name=HumanName(given=("Marie",), family="Lévy-Martin")),
+        patient(store, "N-5", name=HumanName(given=("Ann",), family="Martinez")),
+        patient(store, "N-6", name=HumanName(given=(), family="Mar")),
+    ]
+    await store.repository.add_many(people)
+
+    async def mrns(criteria: PatientCriteria, page: PageRequest = PageRequest()) -> list[str]:
+        return [p.mrn for p in (await store.finder.find(criteria, page)).items]
+
+    assert await mrns(PatientCriteria(name_prefixes=("li",))) == ["N-2", "N-3", "N-1"]
+    assert await mrns(PatientCriteria(name_prefixes=("l",))) == ["N-4", "N-2", "N-3", "N-1"]
+    assert await mrns(PatientCriteria(name_prefixes=("mar",))) == ["N-4", "N-2", "N-6", "N-5"]
+    assert await mrns(PatientCriteria(name_prefixes=("mart",))) == ["N-4", "N-5"]
+    assert await mrns(PatientCriteria(name_prefixes=("martinez",))) == ["N-5"]
+    assert await mrns(PatientCriteria(name_prefixes=("ann", "mar"))) == ["N-2", "N-5"]
+    assert await mrns(PatientCriteria(name_prefixes=("levy", "martin", "marie"))) == ["N-4"]
+    assert await mrns(PatientCriteria(name_prefixes=("ma", "ma"))) == ["N-4", "N-2", "N-6", "N-5"]
+    assert await mrns(PatientCriteria(name_prefixes=("marz",))) == []
+    active = PatientCriteria(name_prefixes=("mar",), status=PatientStatus.ACTIVE)
+    assert await mrns(active) == ["N-4", "N-2", "N-6", "N-5"]
+    assert await mrns(PatientCriteria(name_prefixes=("mar",), status=PatientStatus.INACTIVE)) == []
+    assert await mrns(PatientCriteria(name_prefixes=("mar",)), PageRequest(2, 3)) == ["N-5"]
+    text = TextMatch(name_prefixes=("n",), mrn="N-3")  # no name starts with "n": the MRN alternative
+    assert await mrns(PatientCriteria(text=text)) == ["N-3"]
+    text = TextMatch(name_prefixes=("mar",), mrn="N-3")
+    assert await mrns(PatientCriteria(text=text)) == ["N-4", "N-2", "N-3", "N-6", "N-5"]
+    assert await mrns(PatientCriteria(text=text), PageRequest(2, 2)) == ["N-3", "N-6"]
+    page = await store.finder.find(PatientCriteria(text=text), PageRequest(1, 2))
+    assert (page.total, page.total_exact, page.has_next) == (5, True, True)
+    first = await store.finder.first(PatientCriteria(name_prefixes=("mar",)), 2)
+    assert [p.mrn for p in first] == ["N-4", "N-2"]
+
+    renamed = await store.repository.get(people[5].id)
+    assert renamed is not None
+    renamed.revise(NOW, name=HumanName(given=("Zoe",), family="Zed"))
+    await store.repository.save(renamed, expected_version=1)
+    assert await mrns(PatientCriteria(name_prefixes=("mar",))) == ["N-4", "N-2", "N-5"]
+    assert await mrns(PatientCriteria(name_prefixes=("zo", "ze"))) == ["N-6"]
+
+
+async def test_large_totals_are_counted_up_to_a_limit(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 2)
+    await store.repository.add_many([patient(store, f"C-{i}", name=HumanName(family=f"Count{i}")) for i in range(5)])
+
+    async def page(criteria: PatientCriteria, number: int) -> tuple[int, bool, bool]:
+        found = await store.finder.find(criteria, PageRequest(number, 1))
+        return found.total, found.total_exact, found.has_next
+
+    exact = isinstance(store.finder, InMemoryPatients)  # the fake always counts everything
+    for criteria in (PatientCriteria(), PatientCriteria(name_prefixes=("count",))):
+        assert await page(criteria, 1) == ((5, True, True) if exact else (3, False, True))  # "3 or more"
+        assert await page(criteria, 4) == ((5, True, True) if exact else (5, False, True))
+        assert await page(criteria, 5) == (5, True, False)

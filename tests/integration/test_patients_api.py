@@ -3,8 +3,11 @@
 from typing import Any, TypeAlias
 from uuid import uuid4
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+
+from prm.adapters.sql import paging
 
 API = "/api/v1/prm/patients"
 Client: TypeAlias = AsyncTestClient[Litestar]
@@ -267,3 +270,17 @@ async def test_tenants_never_see_each_others_patients(client: Client, other_tena
         response = await other.post(API, json=body(mrn="SHARED-MRN"))
         assert response.status_code == 201  # MRNs are unique per tenant, not globally
     assert (await client.get(API)).json()["total"] == 1
+
+
+async def test_a_long_list_stops_counting_and_says_its_total_is_a_lower_bound(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 2)  # 10,000 in production
+    family = f"Capped{uuid4().hex[:6]}"
+    for given in ("Ann", "Bea", "Cy", "Di"):
+        await create(client, name={"family": family, "given": [given]}, mrn=f"CAP-{uuid4().hex[:8]}")
+    for params in ({"search": family}, {}):
+        first = (await client.get(API, params={**params, "page_size": 1})).json()
+        assert (first["total"], first["total_exact"], first["has_next"]) == (3, False, True)  # "3 or more"
+    last = (await client.get(API, params={"search": family, "page_size": 1, "page": 4})).json()
+    assert (last["total"], "total_exact" in last, last["has_next"]) == (4, False, False)  # exact again

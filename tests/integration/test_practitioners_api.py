@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from prm.adapters.sql.connection import SqlDatabase
 from prm.adapters.sql.tables import outbox
 from prm.application.practitioners.import_practitioners import ImportPractitioners, PractitionerRecord
 from prm.application.practitioners.inputs import PractitionerInput
@@ -283,8 +283,8 @@ async def test_import_upserts_in_batches_without_duplicates(settings: Settings) 
         async with prm.unit() as unit:
             repository = await unit.get(PractitionerRepository)
             stored = await repository.get_many_by_external_id(["p1", "p2", "p3"])
-        engine = await prm.get(AsyncEngine)
-        async with engine.connect() as connection:
+        database = await prm.get(SqlDatabase)  # type: ignore[type-abstract]
+        async with database.connect(TenantId(settings.default_tenant_id)) as connection:
             events = (
                 await connection.execute(
                     sa.select(outbox.c.event_type, outbox.c.aggregate_id).where(

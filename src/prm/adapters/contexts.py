@@ -43,6 +43,9 @@ class PractitionerDirectoryFromPractitioners(PractitionerDirectory):
             is_active=found.is_active,
         )
 
+    async def exists(self, practitioner_id: PractitionerId) -> bool:
+        return await self._practitioners.exists(practitioner_id)
+
     async def with_speciality(self, speciality: str) -> Sequence[PractitionerInfo]:
         summaries = await self._finder.summaries(criteria_for(speciality=speciality, is_active=True), 1000)
         return [

@@ -61,6 +61,7 @@ AUDIT_COLUMNS = (
     "action",
     "entity_type",
     "entity_id",
+    "entity_ids",
     "changed_fields",
     "request_id",
     "client_ip",
@@ -193,6 +194,7 @@ def _row(event: AuditEvent) -> dict[str, Any]:
         "action": event.action,
         "entity_type": event.entity_type,
         "entity_id": event.entity_id,
+        "entity_ids": list(event.entity_ids),
         "changed_fields": list(event.changed_fields),
         "request_id": event.request_id,
         "client_ip": event.client_ip,
@@ -202,8 +204,10 @@ def _row(event: AuditEvent) -> dict[str, Any]:
 async def export_audit(
     settings: Settings, *, tenant: str, since: datetime | None, until: datetime | None, fmt: str, out: IO[str]
 ) -> int:
-    """Write the tenant's audit events, oldest first, as JSON lines or CSV (``changed_fields``
-    joined with ``;`` in CSV). The export is itself recorded (``export`` of ``audit_event``)."""
+    """Write the tenant's audit events, oldest first, as JSON lines or CSV (``entity_ids`` and
+    ``changed_fields`` joined with ``;`` in CSV). The export is itself recorded (``export`` of
+    ``audit_event``). A page of a list or search is one event whose ``entity_ids`` lists every
+    patient shown."""
     criteria = AuditCriteria(since=since, until=until)
     count = 0
     try:
@@ -215,7 +219,13 @@ async def export_audit(
             async for event in events:
                 row = _row(event)
                 if writer is not None:
-                    writer.writerow({**row, "changed_fields": ";".join(row["changed_fields"])})
+                    writer.writerow(
+                        {
+                            **row,
+                            "entity_ids": ";".join(row["entity_ids"]),
+                            "changed_fields": ";".join(row["changed_fields"]),
+                        }
+                    )
                 else:
                     out.write(json.dumps(row, separators=(",", ":")) + "\n")
                 count += 1

@@ -1,6 +1,6 @@
 """The ``prm`` command line: serve, migrate, and batch jobs. A thin layer over the library.
 
-    prm serve                     serve the HTTP API (PRM_HOST, PRM_PORT)
+    prm serve [--workers N]       serve the HTTP API (PRM_HOST, PRM_PORT, PRM_WORKERS)
     prm db upgrade [REVISION]     apply migrations (default: head)
     prm db downgrade REVISION
     prm db current                print the database's revision
@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from prm.settings import Settings, SettingsError
@@ -38,6 +39,13 @@ def _settings() -> Settings:
     return settings
 
 
+def _positive(text: str) -> int:
+    """A whole number of 1 or more (a usage error, exit 2, otherwise)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def moment(text: str) -> datetime:
     """An RFC 3339 / ISO 8601 time (``2026-03-01T09:30:00+01:00``, ``...Z``) or date (``2026-03-01``,
     midnight); without an offset it is UTC. Raises ``ArgumentTypeError`` (a usage error, exit 2)."""
@@ -50,26 +58,47 @@ def moment(text: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
+APP_FACTORY = "prm.entrypoints.http.app:create_app"
+"""What each worker of ``prm serve --workers N`` imports and calls: it reads the settings from the
+environment, which every worker inherits from ``prm serve``."""
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from prm.entrypoints.admin_cli import first_run_hint
-    from prm.entrypoints.http.app import create_app
 
     settings = _settings()
     host, port = args.host or settings.host, args.port or settings.port
-    asyncio.run(first_run_hint(settings, host=host, port=port))
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        access_log=False,
-        log_config=None,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-    )
+    workers = args.workers or settings.workers
+    if workers > 1 and settings.env == "test" and not settings.jwt_keys:
+        print("prm serve: several workers need one signing key: set PRM_JWT_KEYS", file=sys.stderr)
+        return 2
+    try:
+        # In this process, before any worker starts: refuses production without PRM_JWT_KEYS, and
+        # makes the development key file once, so that the workers all read the same key.
+        settings.signing_keys()
+    except SettingsError as exc:
+        print(f"prm: invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(first_run_hint(settings, host=host, port=port))  # once, before the workers start
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": None,
+        "loop": "uvloop",
+        "http": "httptools",
+        "lifespan": "on",
+    }
+    if workers == 1:
+        from prm.entrypoints.http.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # uvicorn's supervisor binds the socket, starts the workers (spawned: each imports PRM and
+        # builds its own app, container and pool) and restarts one that dies.
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
     return 0
 
 
@@ -181,6 +210,7 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", help="override PRM_HOST")
     serve.add_argument("--port", type=int, help="override PRM_PORT")
+    serve.add_argument("--workers", type=_positive, help="worker processes on the one address (default PRM_WORKERS, 1)")
     serve.set_defaults(handler=_serve)
 
     db = commands.add_parser("db", help="database migrations")

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from dishka import AsyncContainer, Provider, Scope, from_context
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from prm.adapters.sql.connection import SqlDatabase
 from prm.adapters.sql.migrate import DatabaseNotMigrated, check_migrated, require_database_file
 from prm.application.identity.ports import TenantRepository
 from prm.application.shared.context import SYSTEM, Principal, RequestContext
@@ -71,7 +71,7 @@ class Prm:
         )
         container = make_container(settings, LibraryContextProvider(), *providers)
         try:
-            await check_migrated(await container.get(AsyncEngine))
+            await check_migrated(await container.get(SqlDatabase), settings.database_url)
             prm = cls(container, context)
             if tenant is not None or tenant_id is not None:
                 await prm._use_tenant(tenant if tenant is not None else str(tenant_id))

@@ -4,6 +4,10 @@ Every line carries the ``request_id`` (and ``tenant_id``) bound at the edge. Log
 never personal data: as a second line of defence :func:`drop_personal_data` removes the values
 of keys that name personal fields.
 
+The access line (one per HTTP request) is the one line on the hot path: in JSON it is written by
+:class:`AccessLog`, the same object the pipeline would render, without assembling a logger and
+running the processors for each line.
+
 Exceptions are rendered by :func:`format_exception_safely` in both formats: the stack (file,
 line, function and source line) and the exception's type, with database errors' SQLSTATE and
 constraint name, but never the exception's message, local variables or bound parameters, which
@@ -13,9 +17,12 @@ server error never holds up the event loop.
 
 import logging
 import sys
+import time
 import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 import structlog
@@ -150,6 +157,65 @@ def render_json(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> st
     return _json_encode(event_dict).decode()
 
 
+ACCESS_EVENT = "http.request"
+
+AccessLine = Callable[[str, str, int, float], None]
+"""Writes one access line: ``(method, route template, status, duration_ms)``."""
+
+
+class AccessLog:
+    """The JSON access line, written straight to the log stream.
+
+    The object is the one structlog's pipeline renders for ``log.info("http.request", method=...,
+    route=..., status=..., duration_ms=...)``, key for key and in the same order: ``method``,
+    ``route``, ``status``, ``duration_ms``, ``event``, the keys bound in the context
+    (``request_id``; a personal key among them redacted, as :func:`drop_personal_data` does),
+    ``level``, ``timestamp`` (ISO 8601 UTC, always with microseconds). What it saves: a logger
+    assembled for every line (``cache_logger_on_first_use`` is off, so that a re-configuration
+    applies everywhere), five processors, and ``datetime`` formatting (the date and time to the
+    second are formatted once a second)."""
+
+    __slots__ = ("_second", "_stamp", "_stream")
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._second = -1
+        self._stamp = ""
+
+    def __call__(self, method: str, route: str, status: int, duration_ms: float) -> None:
+        second, nanoseconds = divmod(time.time_ns(), 1_000_000_000)
+        if second != self._second:
+            self._stamp = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = second
+        line: dict[str, Any] = {
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": duration_ms,
+            "event": ACCESS_EVENT,
+        }
+        context = structlog.contextvars.get_contextvars()
+        for key, value in context.items():
+            line.setdefault(key, "[redacted]" if key in PERSONAL_KEYS else value)
+        line["level"] = "info"
+        line["timestamp"] = f"{self._stamp}.{nanoseconds // 1000:06d}Z"
+        self._stream.write(_json_encode(line).decode() + "\n")
+        self._stream.flush()
+
+
+def _no_access_line(method: str, route: str, status: int, duration_ms: float) -> None:
+    """The access line when the level leaves out ``info``."""
+
+
+_access_line: AccessLine | None = None
+
+
+def access_line() -> AccessLine | None:
+    """How to write the access line as :func:`configure_logging` last set it up: ``None`` when it
+    goes through structlog (console output, or logging configured elsewhere)."""
+    return _access_line
+
+
 def configure_logging(settings: Settings) -> None:
     """Configure structlog (PRM's own log lines) and the standard library's logging (uvicorn,
     alembic) to write the same format to standard error.
@@ -176,6 +242,13 @@ def configure_logging(settings: Settings) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=False,  # so that a re-configuration (tests, reload) applies everywhere
     )
+    global _access_line  # mirrors structlog's own process-wide configuration
+    if not settings.json_logs:
+        _access_line = None
+    elif level > logging.INFO:
+        _access_line = _no_access_line
+    else:
+        _access_line = AccessLog(sys.stderr)
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, render_exception_safely, renderer],

@@ -4,12 +4,12 @@ repositories, the grant policy and use cases."""
 from datetime import timedelta
 
 from dishka import Provider, Scope, provide, provide_all
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from prm.adapters.security.jwt_tokens import JwtAccessTokens
 from prm.adapters.security.passwords import Argon2PasswordHasher
 from prm.adapters.security.secrets import RandomSecrets
 from prm.adapters.sql.audit import SqlAuditLog
+from prm.adapters.sql.connection import SqlDatabase
 from prm.adapters.sql.identity import (
     SqlAccounts,
     SqlApiKeyAuthenticator,
@@ -83,13 +83,13 @@ class IdentityProvider(Provider):
         )
 
     @provide(scope=Scope.APP)
-    def login_throttle(self, engine: AsyncEngine, clock: Clock, settings: Settings) -> LoginThrottle:
-        return SqlLoginThrottle(engine, clock, settings.login_failures_per_minute)
+    def login_throttle(self, database: SqlDatabase, clock: Clock, settings: Settings) -> LoginThrottle:
+        return SqlLoginThrottle(database, clock, settings.login_failures_per_minute)
 
     @provide(scope=Scope.APP)
-    def revoked_tokens(self, engine: AsyncEngine, clock: Clock, settings: Settings) -> RevokedTokens:
+    def revoked_tokens(self, database: SqlDatabase, clock: Clock, settings: Settings) -> RevokedTokens:
         return SqlRevokedTokens(
-            engine,
+            database,
             clock,
             poll_seconds=settings.revocation_poll_seconds,
             lifetime=timedelta(minutes=settings.access_token_minutes),
@@ -100,8 +100,8 @@ class IdentityProvider(Provider):
         return SessionPolicy(access_minutes=settings.access_token_minutes, refresh_days=settings.refresh_token_days)
 
     @provide(scope=Scope.APP)
-    def api_key_authenticator(self, engine: AsyncEngine, secrets: Secrets, clock: Clock) -> ApiKeyAuthenticator:
-        return SqlApiKeyAuthenticator(engine, secrets, clock)
+    def api_key_authenticator(self, database: SqlDatabase, secrets: Secrets, clock: Clock) -> ApiKeyAuthenticator:
+        return SqlApiKeyAuthenticator(database, secrets, clock)
 
     tenants = provide(SqlTenantRepository, provides=TenantRepository, scope=Scope.REQUEST)
     users = provide(SqlUserRepository, provides=UserRepository, scope=Scope.REQUEST)

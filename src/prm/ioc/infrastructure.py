@@ -1,15 +1,14 @@
-"""Process-wide infrastructure: settings, engine, clock; and one connection per unit of work."""
+"""Process-wide infrastructure: settings, the database, clock; and one connection per unit of work."""
 
 from collections.abc import AsyncIterator
 
 from dishka import Provider, Scope, alias, from_context, provide
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from prm.adapters.clock import SystemClock
 from prm.adapters.sql.audit import SqlAuditTrail
-from prm.adapters.sql.engine import make_engine
+from prm.adapters.sql.connection import SqlConnection, SqlDatabase
+from prm.adapters.sql.engine import make_database
 from prm.adapters.sql.outbox import SqlOutbox
-from prm.adapters.sql.tenancy import bind_tenant, unbind_tenant
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.audit import AuditTrail
 from prm.application.shared.context import RequestContext
@@ -27,19 +26,17 @@ class InfrastructureProvider(Provider):
     audit = provide(SqlAuditTrail, provides=AuditTrail, scope=Scope.REQUEST)
 
     @provide(scope=Scope.APP)
-    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-        yield engine
-        await engine.dispose()
+    async def database(self, settings: Settings) -> AsyncIterator[SqlDatabase]:
+        database = make_database(settings.database_url, pool_size=settings.db_pool_size)
+        yield database
+        await database.close()
 
     @provide(scope=Scope.REQUEST)
-    async def connection(self, engine: AsyncEngine, context: RequestContext) -> AsyncIterator[AsyncConnection]:
-        async with engine.connect() as connection:  # closing without commit rolls back
-            bind_tenant(connection, context.tenant_id)
-            try:
-                yield connection
-            finally:
-                unbind_tenant(connection)
+    async def connection(self, database: SqlDatabase, context: RequestContext) -> AsyncIterator[SqlConnection]:
+        """The unit of work's connection, bound to the caller's tenant (row-level security on
+        PostgreSQL); closing it without a commit rolls back."""
+        async with database.connect(context.tenant_id) as connection:
+            yield connection
 
     @provide(scope=Scope.REQUEST)
     def tenant_id(self, context: RequestContext) -> TenantId:

@@ -329,6 +329,9 @@ class FakePractitionerDirectory(PractitionerDirectory):
     async def get(self, practitioner_id: PractitionerId) -> PractitionerInfo | None:
         return self.infos.get(practitioner_id)
 
+    async def exists(self, practitioner_id: PractitionerId) -> bool:
+        return practitioner_id in self.infos
+
     async def with_speciality(self, speciality: str) -> Sequence[PractitionerInfo]:
         key = fold(speciality)
         return [p for p in self.infos.values() if p.speciality_key == key and p.is_active]

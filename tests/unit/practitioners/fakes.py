@@ -70,6 +70,9 @@ class InMemoryPractitioners(PractitionerRepository, PractitionerFinder):
         found = self.rows.get(practitioner_id)
         return _stored(found) if found is not None and found.tenant_id == self.tenant_id else None
 
+    async def exists(self, practitioner_id: PractitionerId) -> bool:
+        return await self.get(practitioner_id) is not None
+
     async def get_by_license_number(self, license_number: str) -> Practitioner | None:
         return next((_stored(p) for p in self._mine() if p.details.license_number == license_number), None)
 

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.appointments_tables import NO_OVERLAP, appointments
 from prm.adapters.sql.bulk import insert_rows
+from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.paging import fetch_page
 from prm.application.appointments.ports import (
     AppointmentCounts,
@@ -108,27 +108,29 @@ def _overlap(slot: TimeSlot) -> list[sa.ColumnElement[bool]]:
     ]
 
 
+_INSERT_UNLESS_TAKEN = (
+    pg_insert(appointments)
+    .values({c.name: sa.bindparam(c.name) for c in appointments.columns})
+    .on_conflict_do_nothing()
+    .returning(_t.id)
+)
+"""Built once (a prepared statement): the exclusion constraint decides, and a taken slot inserts nothing."""
+
+
 class SqlAppointmentRepository(AppointmentRepository):
     """Appointments of one tenant in ``appointments``."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
     async def lock_for_booking(self, practitioner_id: PractitionerId) -> None:
-        if self._connection.dialect.name != "sqlite":
-            return
-        raw = await self._connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        if not driver.in_transaction:
-            await self._connection.exec_driver_sql("BEGIN IMMEDIATE")
+        await self._connection.lock_for_writing()  # SQLite: BEGIN IMMEDIATE; PostgreSQL: the constraint decides
 
     async def add(self, appointment: Appointment) -> None:
         row = _to_row(appointment)
         if self._connection.dialect.name == "postgresql":
-            inserted = await self._connection.execute(
-                pg_insert(appointments).values(row).on_conflict_do_nothing().returning(_t.id)
-            )
+            inserted = await self._connection.execute(_INSERT_UNLESS_TAKEN, row)
             if inserted.first() is not None:
                 return
         else:
@@ -224,7 +226,7 @@ class SqlAppointmentRepository(AppointmentRepository):
 class SqlAppointmentFinder(AppointmentFinder):
     """Lists and counts over one tenant's appointments."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 

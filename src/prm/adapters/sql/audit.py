@@ -1,17 +1,21 @@
 """The audit trail on the unit of work's connection: written in the same transaction as the change
-(one INSERT, batched for many ids), and read back by tenant."""
+(one INSERT, batched for many ids), and read back by tenant.
+
+A read of several records (a page) is one ``audit_events`` row that lists them in ``entity_ids``,
+plus one ``audit_event_entities`` row per record, by which the log finds the event again (see
+``audit_tables``)."""
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from prm.adapters.sql.audit_tables import audit_events
+from prm.adapters.sql.audit_tables import audit_event_entities, audit_events
+from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.audit.ports import AuditCriteria, AuditEvent, AuditLog
-from prm.application.shared.audit import AuditAction, AuditTrail
+from prm.application.shared.audit import READS, AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import Clock
@@ -42,10 +46,25 @@ class SqlAuditTrail(AuditTrail):
             "request_id": self._context.request_id,
             "client_ip": self._context.client_ip,
         }
-        ids: Sequence[UUID | None] = entity_ids or [None]
-        self._uow.defer_insert(
-            audit_events, [{**base, "id": new_id(), "entity_id": str(i) if i else None} for i in ids]
-        )
+        if action not in READS:
+            ids: Sequence[UUID | None] = entity_ids or [None]
+            self._uow.defer_insert(
+                audit_events,
+                [{**base, "id": new_id(), "entity_id": str(i) if i else None, "entity_ids": None} for i in ids],
+            )
+            return
+        named = list(dict.fromkeys(entity_ids))  # a read: one event, naming every record read
+        event: dict[str, Any] = {**base, "id": new_id(), "entity_id": None, "entity_ids": None}
+        if len(named) == 1:
+            event["entity_id"] = str(named[0])
+        elif named:
+            event["entity_ids"] = [str(i) for i in named]
+        self._uow.defer_insert(audit_events, [event])
+        if len(named) > 1:
+            self._uow.defer_insert(
+                audit_event_entities,
+                [{"tenant_id": base["tenant_id"], "entity_id": i, "event_id": event["id"]} for i in named],
+            )
 
 
 def _event(row: Mapping[Any, Any]) -> AuditEvent:
@@ -58,6 +77,7 @@ def _event(row: Mapping[Any, Any]) -> AuditEvent:
         action=row["action"],
         entity_type=row["entity_type"],
         entity_id=row["entity_id"],
+        entity_ids=tuple(row["entity_ids"] or ([row["entity_id"]] if row["entity_id"] else ())),
         changed_fields=tuple(row["changed_fields"]),
         request_id=row["request_id"],
         client_ip=row["client_ip"],
@@ -70,7 +90,7 @@ EXPORT_BATCH = 1000
 class SqlAuditLog(AuditLog):
     """The tenant's audit events (read side)."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
@@ -82,7 +102,7 @@ class SqlAuditLog(AuditLog):
         if criteria.entity_type:
             where.append(c.entity_type == criteria.entity_type)
         if criteria.entity_id:
-            where.append(c.entity_id == criteria.entity_id)
+            where.append(c.id.in_(self._naming(criteria.entity_id)))
         if criteria.action:
             where.append(c.action == criteria.action)
         if criteria.since:
@@ -90,6 +110,24 @@ class SqlAuditLog(AuditLog):
         if criteria.until:
             where.append(c.occurred_at < criteria.until)
         return where
+
+    def _naming(self, entity_id: str) -> sa.CompoundSelect[Any] | sa.Select[Any]:
+        """Ids of the events that name ``entity_id``: alone (``entity_id``, an index look-up) or
+        among others (``audit_event_entities``, another); ids are UUIDs, written in canonical form."""
+        try:
+            as_uuid: UUID | None = UUID(entity_id)
+        except ValueError:
+            as_uuid = None
+        alone = sa.select(audit_events.c.id).where(
+            audit_events.c.tenant_id == self._tenant_id,
+            audit_events.c.entity_id == (str(as_uuid) if as_uuid else entity_id),
+        )
+        if as_uuid is None:
+            return alone
+        among = sa.select(audit_event_entities.c.event_id).where(
+            audit_event_entities.c.tenant_id == self._tenant_id, audit_event_entities.c.entity_id == as_uuid
+        )
+        return sa.union_all(alone, among)
 
     async def find(self, criteria: AuditCriteria, page: PageRequest) -> Page[AuditEvent]:
         where = self._where(criteria)

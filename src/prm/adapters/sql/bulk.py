@@ -5,7 +5,8 @@ which is what ``executemany`` amounts to; the text format is written here in one
 than row by row through the driver, which halves the client's share of the work. It runs on the
 unit of work's own connection and transaction, so a failed batch still leaves nothing behind.
 Integrity failures surface as SQLAlchemy's ``IntegrityError`` whichever path ran, so adapters
-map them to domain errors once.
+map them to domain errors once. Tables filled by ``COPY`` are analyzed as they grow
+(:mod:`prm.adapters.sql.analyze`), so that a large load keeps its speed without autovacuum.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -15,9 +16,9 @@ from uuid import UUID
 
 import msgspec
 import sqlalchemy as sa
-from psycopg import errors as pg_errors
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from prm.adapters.sql.analyze import analyze_as_it_grows
+from prm.adapters.sql.connection import SqlConnection
 
 COPY_THRESHOLD = 50
 """Below this many rows a plain INSERT is as fast and simpler."""
@@ -77,13 +78,35 @@ def _formatter(column: sa.Column[Any]) -> Callable[[Any], str]:
     return _copy_value
 
 
+def _repeats(column: sa.Column[Any]) -> bool:
+    """Whether a batch's rows tend to share the column's value: the tenant (every id column, since
+    ``tenant_id`` is one of them) and the timestamps (the unit of work's one ``now``)."""
+    kind = getattr(column.type, "impl", column.type)  # a TypeDecorator (UtcDateTime): what it stores
+    return isinstance(kind, sa.Uuid | sa.DateTime)
+
+
+def _remembering(format_: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``format_`` that keeps its last value and text: a value seen again (the same object) is not
+    formatted again. For :func:`_repeats` columns, where that saves a UUID's or a timestamp's
+    formatting in most rows for the price of an identity test."""
+    last: list[Any] = [None, "\\N"]
+
+    def remembered(value: Any) -> str:
+        if value is not last[0]:
+            last[0], last[1] = value, format_(value)
+        text: str = last[1]
+        return text
+
+    return remembered
+
+
 def is_json_column(column: sa.Column[Any]) -> bool:
     return isinstance(column.type, sa.JSON) or any(
         isinstance(variant, sa.JSON) for variant in getattr(column.type, "_variant_mapping", {}).values()
     )
 
 
-async def insert_rows(connection: AsyncConnection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+async def insert_rows(connection: SqlConnection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (dicts keyed by column name; a missing column is NULL) into ``table``.
 
     Raises ``sqlalchemy.exc.IntegrityError`` on a constraint violation, with the driver's error
@@ -94,18 +117,8 @@ async def insert_rows(connection: AsyncConnection, table: sa.Table, rows: Sequen
     if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD:
         await connection.execute(sa.insert(table), list(rows))
         return
-    if not connection.in_transaction():
-        await connection.begin()
     columns = [c.name for c in table.columns]
-    formatters = [(c.name, _formatter(c)) for c in table.columns]
+    formatters = [(c.name, _remembering(_formatter(c)) if _repeats(c) else _formatter(c)) for c in table.columns]
     lines = ["\t".join([format_(row.get(name)) for name, format_ in formatters]) for row in rows]
-    data = ("\n".join(lines) + "\n").encode()
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    try:
-        async with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            await copy.write(data)
-    except pg_errors.IntegrityError as exc:
-        raise IntegrityError(statement, None, exc) from exc
+    await connection.copy(table, columns, ("\n".join(lines) + "\n").encode())
+    await analyze_as_it_grows(connection, table, len(rows))  # a load must not wait for autovacuum

@@ -12,8 +12,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from prm.adapters.sql.connection import SqlConnection, SqlDatabase
 from prm.adapters.sql.identity_tables import api_keys, refresh_tokens, roles, tenants, users
 from prm.application.identity.ports import (
     Accounts,
@@ -109,7 +109,7 @@ def _api_key(row: Mapping[Any, Any]) -> ApiKey:
 
 
 class SqlTenantRepository(TenantRepository):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
 
     async def add(self, tenant: Tenant) -> None:
@@ -151,7 +151,7 @@ def _raise_duplicate_email(exc: IntegrityError) -> NoReturn:
 
 
 class SqlUserRepository(UserRepository):
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
@@ -213,7 +213,7 @@ class SqlUserRepository(UserRepository):
 
 
 class SqlRoleRepository(RoleRepository):
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
@@ -265,7 +265,7 @@ class SqlRoleRepository(RoleRepository):
 
 
 class SqlAccounts(Accounts):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
 
     async def find_by_email(self, email: str, tenant_slug: str | None) -> Sequence[tuple[User, Tenant]]:
@@ -303,7 +303,7 @@ class SqlAccounts(Accounts):
 
 
 class SqlRefreshTokens(RefreshTokens):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
 
     async def add(self, record: RefreshRecord) -> None:
@@ -368,7 +368,7 @@ class SqlRefreshTokens(RefreshTokens):
 
 
 class SqlApiKeyRepository(ApiKeyRepository):
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
@@ -413,8 +413,8 @@ class SqlApiKeyAuthenticator(ApiKeyAuthenticator):
     """Process-wide: checks a key on a short connection of its own (before any unit of work,
     since the unit of work needs the tenant the key names)."""
 
-    def __init__(self, engine: AsyncEngine, secrets: Secrets, clock: Clock) -> None:
-        self._engine = engine
+    def __init__(self, database: SqlDatabase, secrets: Secrets, clock: Clock) -> None:
+        self._database = database
         self._secrets = secrets
         self._clock = clock
 
@@ -432,7 +432,7 @@ class SqlApiKeyAuthenticator(ApiKeyAuthenticator):
             .where(tenants.c.is_active)
         )
         now = self._clock.now()
-        async with self._engine.connect() as connection:
+        async with self._database.connect() as connection:
             row = (await connection.execute(query)).first()
             if row is None:
                 raise InvalidCredentials("the API key is unknown or revoked")

@@ -22,9 +22,9 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from prm.adapters.security.revocations import SKEW, RevocationMap
+from prm.adapters.sql.connection import SqlConnection, SqlDatabase
 from prm.adapters.sql.identity_tables import token_revocations
 from prm.application.identity.ports import (
     AccessClaims,
@@ -55,14 +55,14 @@ class SqlRevokedTokens(RevokedTokens):
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        database: SqlDatabase,
         clock: Clock,
         *,
         poll_seconds: float,
         lifetime: timedelta,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._engine = engine
+        self._database = database
         self._clock = clock
         self._poll_seconds = poll_seconds
         self._keep = lifetime + SKEW
@@ -91,7 +91,7 @@ class SqlRevokedTokens(RevokedTokens):
             started = self._monotonic()
             now = self._clock.now()
             columns = list(token_revocations.c)
-            async with self._engine.connect() as connection:
+            async with self._database.connect() as connection:
                 if self._last_seq is None:
                     last = (await connection.execute(sa.select(sa.func.max(token_revocations.c.seq)))).scalar()
                     query = sa.select(*columns).where(token_revocations.c.created_at > now - self._keep)
@@ -108,9 +108,7 @@ class SqlRevokedTokens(RevokedTokens):
 class SqlTokenRevocations(TokenRevocations):
     """Request-scoped, on the unit of work's connection (see the module docstring)."""
 
-    def __init__(
-        self, connection: AsyncConnection, revoked: RevokedTokens, clock: Clock, policy: SessionPolicy
-    ) -> None:
+    def __init__(self, connection: SqlConnection, revoked: RevokedTokens, clock: Clock, policy: SessionPolicy) -> None:
         self._connection = connection
         self._revoked = revoked
         self._clock = clock

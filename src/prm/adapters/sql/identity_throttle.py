@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from prm.adapters.sql.connection import SqlDatabase
 from prm.adapters.sql.identity_tables import login_failures
 from prm.application.identity.ports import LoginThrottle
 from prm.application.shared.ports import Clock
@@ -38,8 +38,8 @@ class SqlLoginThrottle(LoginThrottle):
     """Process-wide. At most ``limit`` failures per key in any 60 seconds; the next attempt is
     refused until the oldest failure leaves the window."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, limit: int = 10) -> None:
-        self._engine = engine
+    def __init__(self, database: SqlDatabase, clock: Clock, limit: int = 10) -> None:
+        self._database = database
         self._clock = clock
         self._limit = limit
         self._pruned_at: datetime | None = None
@@ -54,7 +54,7 @@ class SqlLoginThrottle(LoginThrottle):
             .where(login_failures.c.failed_at > now - WINDOW)
             .group_by(login_failures.c.key_hash)
         )
-        async with self._engine.connect() as connection:
+        async with self._database.connect() as connection:
             counts = (await connection.execute(query)).all()
         over = [oldest for count, oldest in counts if count >= self._limit]
         if over:
@@ -66,12 +66,12 @@ class SqlLoginThrottle(LoginThrottle):
             return
         now = self._clock.now()
         rows = [{"id": new_id(), "key_hash": key_hash(k), "failed_at": now} for k in keys]
-        async with self._engine.begin() as connection:
+        async with self._database.transaction() as connection:
             await connection.execute(sa.insert(login_failures), rows)
             if self._pruned_at is None or (now - self._pruned_at).total_seconds() >= PRUNE_SECONDS:
                 await connection.execute(sa.delete(login_failures).where(login_failures.c.failed_at <= now - WINDOW))
                 self._pruned_at = now
 
     async def succeeded(self, key: str) -> None:
-        async with self._engine.begin() as connection:
+        async with self._database.transaction() as connection:
             await connection.execute(sa.delete(login_failures).where(login_failures.c.key_hash == key_hash(key)))

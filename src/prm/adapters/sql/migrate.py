@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -19,8 +20,9 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from prm.adapters.sql.connection import SqlDatabase
 from prm.adapters.sql.engine import ensure_sqlite_folder
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -108,6 +110,9 @@ def downgrade(url: str, revision: str) -> Migration:
     return Migration(before, current_revision(url))
 
 
+_VERSION = sa.text("SELECT version_num FROM alembic_version")
+
+
 def _stored_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -143,15 +148,24 @@ def _is_known(revision: str) -> bool:
         return False
 
 
-async def check_migrated(engine: AsyncEngine) -> None:
-    """Raise :class:`DatabaseNotMigrated` unless the database of ``engine`` is at
+async def stored_revision(database: SqlDatabase) -> str | None:
+    """The revision in the database's ``alembic_version`` table; ``None`` without one."""
+    async with database.connect() as connection:
+        try:
+            revision = (await connection.execute(_VERSION)).scalar()
+            return str(revision) if revision is not None else None
+        except (OperationalError, ProgrammingError):  # no alembic_version table: never migrated
+            return None
+
+
+async def check_migrated(database: SqlDatabase, url: str) -> None:
+    """Raise :class:`DatabaseNotMigrated` unless ``database`` (at ``url``) is at
     :func:`head_revision`. Call :func:`require_database_file` first for a SQLite file."""
-    async with engine.connect() as connection:
-        current = await connection.run_sync(_stored_revision)
+    current = await stored_revision(database)
     head = head_revision()
     if current == head:
         return
-    where = f"the database at {engine.url.render_as_string(hide_password=True)}"
+    where = f"the database at {display_url(url)}"
     if current is None:
         raise DatabaseNotMigrated(f"{where} is not migrated ({UPGRADE_HINT})")
     if not _is_known(current):

@@ -10,11 +10,12 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.bulk import insert_rows
-from prm.adapters.sql.paging import fetch_page
-from prm.adapters.sql.tables import patient_identifiers, patients
+from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.paging import fetch_page, page_total
+from prm.adapters.sql.patients_search import Branch, counting, page_statement, token_rows
+from prm.adapters.sql.tables import patient_identifiers, patient_name_tokens, patients
 from prm.application.patients.ports import (
     AGE_BANDS,
     Demographics,
@@ -141,7 +142,7 @@ _BY_MRN = sa.select(patients).where(
 
 
 class SqlPatientRepository(PatientRepository):
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
@@ -154,13 +155,15 @@ class SqlPatientRepository(PatientRepository):
     async def add_many(self, batch: Sequence[Patient]) -> None:
         if not batch:
             return
+        rows = [_to_row(p) for p in batch]
         try:
-            await insert_rows(self._connection, patients, [_to_row(p) for p in batch])
+            await insert_rows(self._connection, patients, rows)
         except IntegrityError as exc:
             if _is_duplicate_mrn(exc):
                 raise DuplicateMrn("a patient with this MRN already exists") from exc
             raise
         await insert_rows(self._connection, patient_identifiers, [r for p in batch for r in _identifier_rows(p)])
+        await insert_rows(self._connection, patient_name_tokens, _name_token_rows(batch, rows))
 
     async def get(self, patient_id: PatientId) -> Patient | None:
         row = (await self._connection.execute(_BY_ID, {"tenant_id": self._tenant_id, "id": patient_id})).first()
@@ -222,15 +225,20 @@ class SqlPatientRepository(PatientRepository):
         if updated != len(params):
             raise StaleVersion("the patient was changed by someone else: reload it and apply the change again")
         ids = [p.id for p, _ in batch]
-        await self._connection.execute(
-            sa.delete(patient_identifiers).where(
-                patient_identifiers.c.tenant_id == self._tenant_id, patient_identifiers.c.patient_id.in_(ids)
+        for table in (patient_identifiers, patient_name_tokens):
+            await self._connection.execute(
+                sa.delete(table).where(table.c.tenant_id == self._tenant_id, table.c.patient_id.in_(ids))
             )
-        )
         await insert_rows(self._connection, patient_identifiers, [r for p, _ in batch for r in _identifier_rows(p)])
+        saved = [p for p, _ in batch]
+        await insert_rows(self._connection, patient_name_tokens, _name_token_rows(saved, [_to_row(p) for p in saved]))
 
 
 _UPDATABLE = tuple(c.name for c in patients.columns if c.name not in {"tenant_id", "id", "created_at"})
+
+
+def _name_token_rows(batch: Sequence[Patient], rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [t for p, row in zip(batch, rows, strict=True) for t in token_rows(row, p.details.name.search_tokens())]
 
 
 def _like_any(column: sa.ColumnElement[str], fragment: str) -> sa.ColumnElement[bool]:
@@ -238,21 +246,14 @@ def _like_any(column: sa.ColumnElement[str], fragment: str) -> sa.ColumnElement[
     return column.like(f"%{escaped}%", escape="\\")
 
 
-def _name_condition(prefixes: Sequence[str]) -> sa.ColumnElement[bool]:
-    return sa.and_(*(_like_any(patients.c.name_tokens, " " + p) for p in prefixes))
-
-
 class SqlPatientFinder(PatientFinder):
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
     def _conditions(self, c: PatientCriteria) -> list[sa.ColumnElement[bool]]:
-        where: list[sa.ColumnElement[bool]] = [patients.c.tenant_id == self._tenant_id]
-        if c.text is not None:
-            where.append(_text_condition(c.text))
-        if c.name_prefixes:
-            where.append(_name_condition(c.name_prefixes))
+        """The criteria on ``patients`` itself: all but the names and the free text."""
+        where: list[sa.ColumnElement[bool]] = []
         if c.phone_digits:
             where.append(_like_any(patients.c.phone_digits, c.phone_digits))
         if c.email:
@@ -276,11 +277,49 @@ class SqlPatientFinder(PatientFinder):
             where.append(patients.c.status == c.status.value)
         return where
 
+    def _branches(self, c: PatientCriteria, where: list[sa.ColumnElement[bool]]) -> list[Branch] | None:
+        """The branches of a search by name (see ``patients_search``), or ``None`` when no name is
+        searched: such a search reads ``patients`` alone, in the order of its sort index."""
+        if c.text is None:
+            return [Branch(c.name_prefixes, tuple(where))] if c.name_prefixes else None
+        text = c.text
+        if not (c.name_prefixes or text.name_prefixes):
+            return None
+        branches = [Branch((*c.name_prefixes, *text.name_prefixes), tuple(where))] if text.name_prefixes else []
+        branches += [Branch(c.name_prefixes, tuple(where), other) for other in _text_alternatives(text)]
+        return branches or [Branch(c.name_prefixes, tuple(where), sa.false())]
+
     async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[PatientSummary]:
-        order = (patients.c.family_key, patients.c.given_key, patients.c.id)
-        return await fetch_page(
-            self._connection, patients, self._conditions(criteria), order, page, _summary, _SUMMARY_COLUMNS
+        return await self._find(criteria, page, count=True)
+
+    async def first(self, criteria: PatientCriteria, limit: int) -> Sequence[PatientSummary]:
+        return (await self._find(criteria, PageRequest(1, limit), count=False)).items
+
+    async def _find(self, criteria: PatientCriteria, page: PageRequest, *, count: bool) -> Page[PatientSummary]:
+        where = self._conditions(criteria)
+        branches = self._branches(criteria, where)
+        if branches is None:
+            if criteria.text is not None:
+                where.append(sa.or_(*_text_alternatives(criteria.text), sa.false()))
+            order = (patients.c.family_key, patients.c.given_key, patients.c.id)
+            scoped = [patients.c.tenant_id == self._tenant_id, *where]
+            return await fetch_page(
+                self._connection, patients, scoped, order, page, _summary, _SUMMARY_COLUMNS, count=count
+            )
+        statement = page_statement(self._tenant_id, branches, _SUMMARY_COLUMNS, page.page_size, page.offset)
+        rows = (await self._connection.execute(statement)).all()
+        if not count:
+            return Page(
+                [_summary(r) for r in rows],
+                page.offset + len(rows),
+                page.page,
+                page.page_size,
+                len(rows) < page.page_size,
+            )
+        total, exact = await page_total(
+            self._connection, page, len(rows), lambda limit: counting(self._tenant_id, branches, limit)
         )
+        return Page([_summary(r) for r in rows], total, page.page, page.page_size, total_exact=exact)
 
     async def demographics(self, today: date) -> Demographics:
         scope = patients.c.tenant_id == self._tenant_id
@@ -302,17 +341,16 @@ class SqlPatientFinder(PatientFinder):
         )
 
 
-def _text_condition(text: TextMatch) -> sa.ColumnElement[bool]:
+def _text_alternatives(text: TextMatch) -> list[sa.ColumnElement[bool]]:
+    """The free text's alternatives on ``patients`` other than a name."""
     options: list[sa.ColumnElement[bool]] = []
-    if text.name_prefixes:
-        options.append(_name_condition(text.name_prefixes))
     if text.phone_digits:
         options.append(_like_any(patients.c.phone_digits, text.phone_digits))
     if text.email_fragment:
         options.append(_like_any(patients.c.emails, text.email_fragment))
     if text.mrn:
         options.append(patients.c.mrn == text.mrn)
-    return sa.or_(*options) if options else sa.false()
+    return options
 
 
 def _age_band_whens(today: date) -> list[tuple[sa.ColumnElement[bool], str]]:

@@ -13,9 +13,9 @@ from typing import Any, NoReturn
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.bulk import insert_rows
+from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.paging import fetch_page
 from prm.adapters.sql.tables import practitioners
 from prm.application.practitioners.ports import (
@@ -115,10 +115,14 @@ def _raise_domain_error(exc: IntegrityError) -> NoReturn:
 _UPDATABLE = tuple(c.name for c in practitioners.columns if c.name not in {"tenant_id", "id", "created_at"})
 
 
+_EXISTS = sa.select(sa.literal(1)).where(_t.tenant_id == sa.bindparam("tenant_id"), _t.id == sa.bindparam("id"))
+"""Built once: a constant statement is compiled once and runs as a prepared statement."""
+
+
 class SqlPractitionerRepository(PractitionerRepository):
     """Practitioners of one tenant in the ``practitioners`` table."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
@@ -142,6 +146,10 @@ class SqlPractitionerRepository(PractitionerRepository):
 
     async def get(self, practitioner_id: PractitionerId) -> Practitioner | None:
         return await self._one(_t.id == practitioner_id)
+
+    async def exists(self, practitioner_id: PractitionerId) -> bool:
+        found = await self._connection.execute(_EXISTS, {"tenant_id": self._tenant_id, "id": practitioner_id})
+        return found.first() is not None
 
     async def get_by_license_number(self, license_number: str) -> Practitioner | None:
         return await self._one(_t.license_number == license_number)
@@ -217,7 +225,7 @@ def _contains(column: sa.ColumnElement[str], fragment: str) -> sa.ColumnElement[
 class SqlPractitionerFinder(PractitionerFinder):
     """Lists over one tenant's ``practitioners`` rows."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 

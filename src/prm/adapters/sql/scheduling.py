@@ -11,7 +11,6 @@ from uuid import UUID
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from prm.adapters.sql.appointments_tables import (
     locations,
@@ -21,6 +20,7 @@ from prm.adapters.sql.appointments_tables import (
     waitlist_entries,
 )
 from prm.adapters.sql.bulk import insert_rows
+from prm.adapters.sql.connection import SqlConnection
 from prm.application.appointments.ports import (
     HoldRepository,
     ScheduleRepository,
@@ -116,7 +116,7 @@ def _exception(row: sa.Row[Any]) -> ScheduleException:
 class SqlScheduleRepository(ScheduleRepository):
     """Locations, schedules and exceptions of one tenant."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
         self._location_cache: dict[UUID, Location | None] = {}
@@ -261,7 +261,7 @@ def _hold(row: sa.Row[Any]) -> Hold:
 class SqlHoldRepository(HoldRepository):
     """Holds of one tenant in ``slot_holds``."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
@@ -374,7 +374,7 @@ def _entry(row: sa.Row[Any]) -> WaitlistEntry:
 class SqlWaitlistRepository(WaitlistRepository):
     """Waitlist entries of one tenant."""
 
-    def __init__(self, connection: AsyncConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 

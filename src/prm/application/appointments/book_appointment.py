@@ -98,7 +98,7 @@ class BookAppointment:
         slot, practitioner_id = target.slot, target.practitioner_id
         if not await self._patients.exists(command.patient_id):
             raise PatientNotFound(f"patient {command.patient_id} not found")
-        if await self._practitioners.get(practitioner_id) is None:
+        if not await self._practitioners.exists(practitioner_id):
             raise PractitionerNotFound(f"practitioner {practitioner_id} not found")
         appointment = Appointment.book(
             tenant_id=self._context.tenant_id,

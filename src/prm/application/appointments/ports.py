@@ -218,6 +218,9 @@ class PractitionerDirectory(Protocol):
     async def get(self, practitioner_id: PractitionerId) -> PractitionerInfo | None: ...
 
     @abstractmethod
+    async def exists(self, practitioner_id: PractitionerId) -> bool: ...
+
+    @abstractmethod
     async def with_speciality(self, speciality: str) -> Sequence[PractitionerInfo]:
         """Active practitioners whose speciality is ``speciality`` (any case or accent)."""
 

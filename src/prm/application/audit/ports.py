@@ -13,9 +13,14 @@ from prm.domain.shared.ids import TenantId
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEvent:
-    """Who (``actor_type`` user/api_key/system, ``actor_id``) did what (``action``) to which record
-    (``entity_type``, ``entity_id``) when (UTC), from where (``request_id``, ``client_ip``);
-    ``changed_fields`` are names, never values."""
+    """Who (``actor_type`` user/api_key/system, ``actor_id``) did what (``action``) to which records
+    (``entity_type``, ``entity_ids``) when (UTC), from where (``request_id``, ``client_ip``);
+    ``changed_fields`` are names, never values.
+
+    ``entity_ids`` lists every record the event names: one for a change or the read of one
+    record, all the records shown for a page of a list or search, none for a search that found
+    nothing. ``entity_id`` is the record when the event names exactly one, else ``None``.
+    """
 
     id: UUID
     tenant_id: TenantId
@@ -25,6 +30,7 @@ class AuditEvent:
     action: str
     entity_type: str
     entity_id: str | None
+    entity_ids: Sequence[str]
     changed_fields: Sequence[str]
     request_id: str | None
     client_ip: str | None
@@ -32,7 +38,8 @@ class AuditEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditCriteria:
-    """Filters that must all hold; ``since`` is inclusive, ``until`` exclusive."""
+    """Filters that must all hold; ``since`` is inclusive, ``until`` exclusive. ``entity_id``
+    finds every event that names the record, alone or among others (a page that showed it)."""
 
     actor_id: str | None = None
     entity_type: str | None = None

@@ -33,7 +33,7 @@ class FindPatientsQuery:
 
 class FindPatients:
     """Patients matching all the criteria; at least one criterion is required (422 otherwise).
-    Records a ``search`` audit event per patient found and commits."""
+    Records one ``search`` audit event naming every patient of the page and commits."""
 
     def __init__(self, finder: PatientFinder, context: RequestContext, audit: AuditTrail, uow: UnitOfWork) -> None:
         self._finder = finder

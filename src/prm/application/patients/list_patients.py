@@ -20,8 +20,8 @@ class ListPatientsQuery:
 
 class ListPatients:
     """A page of the tenant's patients, optionally filtered by free text (name, phone, email or
-    MRN) and status, ordered by family then given name. Records a ``search`` audit event per patient
-    listed (one without an id when none is) and commits."""
+    MRN) and status, ordered by family then given name. Records one ``search`` audit event naming
+    every patient listed (with no id when none is) and commits."""
 
     def __init__(self, finder: PatientFinder, context: RequestContext, audit: AuditTrail, uow: UnitOfWork) -> None:
         self._finder = finder

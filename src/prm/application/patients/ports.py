@@ -139,7 +139,12 @@ class PatientFinder(Protocol):
 
     @abstractmethod
     async def find(self, criteria: PatientCriteria, page: PageRequest) -> Page[PatientSummary]:
-        """Matching patients ordered by family then given name, then id."""
+        """Matching patients ordered by family then given name, then id. ``total`` may be a lower
+        bound when there are very many (``Page.total_exact``)."""
+
+    @abstractmethod
+    async def first(self, criteria: PatientCriteria, limit: int) -> Sequence[PatientSummary]:
+        """The first ``limit`` matches in the order of :meth:`find`, not counted (quick search)."""
 
     @abstractmethod
     async def demographics(self, today: date) -> Demographics:

@@ -8,7 +8,6 @@ from prm.application.patients.ports import PatientCriteria, PatientFinder, Patie
 from prm.application.patients.text_match import name_prefixes, phone_digits
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
-from prm.application.shared.paging import PageRequest
 from prm.application.shared.ports import UnitOfWork
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.text import fold
@@ -41,8 +40,8 @@ class SearchPatientsQuery:
 
 class SearchPatients:
     """Patients whose name (case- and accent-insensitive prefixes of given and family names),
-    phone (any format the user typed), MRN (exact) or email (fragment) matches. Records a ``search``
-    audit event per patient found and commits."""
+    phone (any format the user typed), MRN (exact) or email (fragment) matches. Records one
+    ``search`` audit event naming every patient found and commits."""
 
     def __init__(self, finder: PatientFinder, context: RequestContext, audit: AuditTrail, uow: UnitOfWork) -> None:
         self._finder = finder
@@ -64,7 +63,7 @@ class SearchPatients:
                 criteria = PatientCriteria(mrn=text)
             case SearchType.EMAIL:
                 criteria = PatientCriteria(email=fold(text))
-        page = await self._finder.find(criteria, PageRequest(1, query.limit))
-        await self._audit.record(AuditAction.SEARCH, "patient", [p.id for p in page.items])
+        found = await self._finder.first(criteria, query.limit)
+        await self._audit.record(AuditAction.SEARCH, "patient", [p.id for p in found])
         await self._uow.commit()
-        return page.items
+        return found

@@ -22,6 +22,10 @@ class PractitionerRepository(Protocol):
     async def get(self, practitioner_id: PractitionerId) -> Practitioner | None: ...
 
     @abstractmethod
+    async def exists(self, practitioner_id: PractitionerId) -> bool:
+        """Whether the tenant has this practitioner (a cheap check: no aggregate is loaded)."""
+
+    @abstractmethod
     async def get_by_license_number(self, license_number: str) -> Practitioner | None: ...
 
     @abstractmethod

@@ -38,12 +38,15 @@ class PageRequest:
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of ``total`` matching items."""
+    """One page of ``total`` matching items. ``total_exact`` is false when counting stopped at a
+    limit (a list with very many matches): ``total`` is then a lower bound, and ``has_next``
+    still right."""
 
     items: Sequence[T]
     total: int
     page: int
     page_size: int
+    total_exact: bool = True
 
     @property
     def has_next(self) -> bool:
@@ -54,4 +57,4 @@ class Page(Generic[T]):
         return self.page > 1
 
     def map(self, convert: Callable[[T], U]) -> "Page[U]":
-        return Page([convert(item) for item in self.items], self.total, self.page, self.page_size)
+        return Page([convert(item) for item in self.items], self.total, self.page, self.page_size, self.total_exact)

@@ -8,8 +8,8 @@ from dishka import Provider
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from prm.adapters.sql.connection import SqlDatabase
 from prm.entrypoints.http.admin import ApiKeyController, RoleController, UserController
 from prm.entrypoints.http.allow import allow_middleware
 from prm.entrypoints.http.appointments import AppointmentController, patient_appointments
@@ -58,8 +58,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = await container.get(AsyncEngine)
-        app.state.engine = engine
+        app.state.database = await container.get(SqlDatabase)
         try:
             yield
         finally:

@@ -17,6 +17,9 @@ from prm.entrypoints.http.problems import problem_responses
 
 
 class AuditEventResponse(msgspec.Struct, frozen=True):
+    """``entity_ids``: every record the event names (all the patients a list or search page
+    showed); ``entity_id``: that record when the event names exactly one, else null."""
+
     id: UUID
     occurred_at: datetime
     actor_type: str
@@ -24,6 +27,7 @@ class AuditEventResponse(msgspec.Struct, frozen=True):
     action: str
     entity_type: str
     entity_id: str | None
+    entity_ids: list[str]
     changed_fields: list[str]
     request_id: str | None
     client_ip: str | None
@@ -38,6 +42,7 @@ def audit_event_response(event: AuditEvent) -> AuditEventResponse:
         action=event.action,
         entity_type=event.entity_type,
         entity_id=event.entity_id,
+        entity_ids=list(event.entity_ids),
         changed_fields=list(event.changed_fields),
         request_id=event.request_id,
         client_ip=event.client_ip,
@@ -62,14 +67,21 @@ class AuditController(Controller):
             str | None, QueryParameter(max_length=255, description="actor id (user or API key id)")
         ] = None,
         entity_type: FromQuery[Annotated[str | None, QueryParameter(max_length=64)]] = None,
-        entity_id: FromQuery[Annotated[str | None, QueryParameter(max_length=255)]] = None,
+        entity_id: FromQuery[
+            Annotated[
+                str | None,
+                QueryParameter(max_length=255, description="events naming this record, alone or among others"),
+            ]
+        ] = None,
         action: FromQuery[Annotated[str | None, QueryParameter(max_length=64)]] = None,
         since: Annotated[datetime | None, QueryParameter(description="inclusive, ISO 8601 with offset")] = None,
         until: Annotated[datetime | None, QueryParameter(description="exclusive, ISO 8601 with offset")] = None,
         page: FromQuery[PageNumber] = 1,
         page_size: FromQuery[PageSize] = 20,
     ) -> PageResponse[AuditEventResponse]:
-        """The tenant's audit events, newest first: who created, changed, deleted or read what."""
+        """The tenant's audit events, newest first: who created, changed, deleted or read what. A
+        page of a list or search is one ``search`` event listing every patient shown in
+        ``entity_ids``; ``entity_id=X`` finds it, as it finds the events about X alone."""
         criteria = AuditCriteria(
             actor_id=actor,
             entity_type=entity_type,

@@ -5,8 +5,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from prm.adapters.sql.connection import SqlDatabase
 
 READY_TIMEOUT_SECONDS = 2.0
 
@@ -24,14 +24,9 @@ async def health() -> Health:
 @get("/ready", opt={"public": True}, tags=["operations"], summary="Readiness")
 async def ready(request: Request[Any, Any, Any]) -> Response[Health]:
     """200 when the database answers ``SELECT 1`` within 2 seconds, 503 otherwise."""
-    engine: AsyncEngine = request.app.state.engine
-
-    async def ping() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
+    database: SqlDatabase = request.app.state.database
     try:
-        await asyncio.wait_for(ping(), READY_TIMEOUT_SECONDS)
+        await asyncio.wait_for(database.ping(), READY_TIMEOUT_SECONDS)
     except Exception:  # noqa: BLE001 - any failure to reach the database means "not ready"
         return Response(Health(status="database unavailable"), status_code=503)
     return Response(Health(status="ready"))

@@ -4,7 +4,8 @@ The id is taken from ``X-Request-ID`` when it is a sane token (≤ 128 character
 ``[A-Za-z0-9._-]``), generated otherwise, bound into structlog's context for every line of the
 request and returned in the response's ``X-Request-ID`` header. The access log line carries the
 route *template* (``/api/v1/prm/patients/mrn/{mrn}``), never the raw path or query string, which
-may hold personal data.
+may hold personal data. In JSON it is written by :class:`prm.entrypoints.logging.AccessLog`,
+without structlog's per-line machinery (the same keys).
 """
 
 import re
@@ -14,6 +15,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import structlog
+
+from prm.entrypoints.logging import access_line
 
 log = structlog.get_logger("prm.access")
 
@@ -57,11 +60,13 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             if self.access_log:
-                log.info(
-                    "http.request",
-                    method=scope["method"],
-                    route=scope.get("path_template", "-"),
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
+                route = scope.get("path_template", "-")
+                write = access_line()
+                if write is None:
+                    log.info(
+                        "http.request", method=scope["method"], route=route, status=status, duration_ms=duration_ms
+                    )
+                else:
+                    write(scope["method"], route, status, duration_ms)
             structlog.contextvars.clear_contextvars()
