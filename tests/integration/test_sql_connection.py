@@ -175,3 +175,32 @@ async def test_a_deferred_write_that_fails_fails_the_commit_and_leaves_nothing(d
             await connection.commit()
     async with database.connect() as connection:
         assert (await connection.execute(CONSTANT, {"name": "kept?"})).first() is None
+
+
+async def test_deferred_rows_of_one_table_are_one_statement_with_every_value_kept(database: PostgresDatabase) -> None:
+    rows = [
+        {"id": uuid4(), "name": f"many{i}", "seen_at": T0 + timedelta(minutes=i), "doc": doc, "rank": rank}
+        for i, (doc, rank) in enumerate([({"a": ["é", 1]}, 1), (None, None), ({"b": "it's"}, -7)])
+    ]
+    async with database.connect() as connection:
+        await connection.commit([(probe, rows)])  # one INSERT … SELECT FROM unnest(…) of three rows
+    async with database.connect() as connection:
+        found = (
+            await connection.execute(
+                sa.select(probe).where(probe.c.name.in_([r["name"] for r in rows])).order_by(probe.c.name)
+            )
+        ).all()
+    assert [(r.id, r.name, r.seen_at, r.doc, r.rank) for r in found] == [
+        (r["id"], r["name"], r["seen_at"], r["doc"], r["rank"]) for r in rows
+    ]
+
+
+async def test_a_duplicate_among_many_deferred_rows_leaves_none_of_them(database: PostgresDatabase) -> None:
+    rows = [{"id": uuid4(), "name": name, "seen_at": T0} for name in ("fresh1", "n3", "fresh2")]
+    async with database.connect() as connection:
+        with pytest.raises(IntegrityError) as raised:
+            await connection.commit([(probe, rows)])
+    assert getattr(getattr(raised.value.orig, "diag", None), "constraint_name", None) == f"{probe.name}_name_key"
+    async with database.connect() as connection:
+        left = (await connection.execute(sa.select(probe.c.name).where(probe.c.name.like("fresh%")))).all()
+    assert left == []

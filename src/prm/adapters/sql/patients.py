@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
-from prm.adapters.sql.paging import fetch_page, page_total
+from prm.adapters.sql.paging import fetch_page, fetch_tenant_page, page_total
 from prm.adapters.sql.patients_search import Branch, counting, page_statement, token_rows
 from prm.adapters.sql.tables import patient_identifiers, patient_name_tokens, patients
 from prm.application.patients.ports import (
@@ -302,6 +302,10 @@ class SqlPatientFinder(PatientFinder):
             if criteria.text is not None:
                 where.append(sa.or_(*_text_alternatives(criteria.text), sa.false()))
             order = (patients.c.family_key, patients.c.given_key, patients.c.id)
+            if not where and count:
+                return await fetch_tenant_page(
+                    self._connection, patients, self._tenant_id, order, page, _summary, _SUMMARY_COLUMNS
+                )
             scoped = [patients.c.tenant_id == self._tenant_id, *where]
             return await fetch_page(
                 self._connection, patients, scoped, order, page, _summary, _SUMMARY_COLUMNS, count=count

@@ -26,6 +26,7 @@ paths and compares the results.
 """
 
 import asyncio
+import re
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -309,16 +310,46 @@ def _translate(error: psycopg.Error, sql: str, parameters: Any) -> sa_exc.Statem
 
 
 _INSERTS: dict[sa.Table, tuple[sa.Insert, tuple[str, ...]]] = {}
+_UNNEST_SQL: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+_CAST_BIND = re.compile(r"%\((\w+)\)s::(.+)")
+
+
+def _unnest_sql(table: sa.Table, single: str) -> tuple[str, tuple[str, ...]] | None:
+    """The rows-at-once form of ``single`` (the one-row INSERT that SQLAlchemy compiled, each value
+    ``%(name)s::TYPE``): ``INSERT … SELECT * FROM unnest(%(name)s::TYPE[], …)``, one array per
+    column, and the names in order; None if a value has no cast. Built once per table."""
+    if table.name in _UNNEST_SQL:
+        return _UNNEST_SQL[table.name]
+    head, _, values = single.partition(" VALUES (")
+    binds = [_CAST_BIND.fullmatch(part) for part in re.split(r", (?=%\()", values.removesuffix(")"))]
+    found: tuple[str, tuple[str, ...]] | None = None
+    if binds and all(binds):
+        arrays = ", ".join(f"%({m.group(1)})s::{m.group(2)}[]" for m in binds if m)
+        sql = f"{head} SELECT * FROM unnest({arrays})"  # noqa: S608 - SQLAlchemy's own compiled text
+        found = (sql, tuple(m.group(1) for m in binds if m))
+    _UNNEST_SQL[table.name] = found
+    return found
 
 
 def _insert_of(table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> _Prepared:
     """``INSERT INTO table`` of ``rows`` (a missing column is NULL), one statement per table for
-    the life of the process: compiled once, prepared on each connection."""
+    the life of the process: compiled once, prepared on each connection. Several rows go in one
+    statement, one array per column (``unnest``): PostgreSQL parses, plans and runs it once, where
+    ``executemany`` costs one of each per row (the 20 ``audit_event_entities`` rows of a list page
+    were a third of its database CPU)."""
     found = _INSERTS.get(table)
     if found is None:
         found = _INSERTS[table] = (sa.insert(table), tuple(c.name for c in table.columns))
     statement, columns = found
-    return prepare(statement, [{name: row.get(name) for name in columns} for row in rows])
+    prepared = prepare(statement, [{name: row.get(name) for name in columns} for row in rows])
+    if len(prepared.parameters) == 1:
+        return prepared
+    unnest = _unnest_sql(table, prepare(statement, dict.fromkeys(columns)).sql)
+    if unnest is None:
+        return prepared
+    sql, names = unnest
+    arrays = {name: [group[name] for group in prepared.parameters] for name in names}
+    return _Prepared(sql, [arrays], None, True)
 
 
 # --- connections -------------------------------------------------------------------------------
@@ -444,7 +475,7 @@ class PostgresDatabase:
                 self._conninfo,
                 min_size=1,
                 max_size=self._pool_size,
-                kwargs={"autocommit": True, "prepare_threshold": None},
+                kwargs={"autocommit": True},
                 configure=configure,
                 open=False,
                 name="prm",
