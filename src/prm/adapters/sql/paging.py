@@ -13,7 +13,7 @@ wants 10% of the rows, which made it choose parallel plans whose workers took lo
 (8 ms) than the whole page with ``LIMIT 20`` (0.2 ms). Page 1 of a size is one statement.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -38,15 +38,19 @@ def count_limit(page: PageRequest) -> int:
 
 
 async def page_total(
-    connection: SqlConnection, page: PageRequest, shown: int, counting: Callable[[int], sa.Select[Any]]
+    connection: SqlConnection,
+    page: PageRequest,
+    shown: int,
+    counting: Callable[[int], sa.Select[Any]],
+    parameters: Mapping[str, Any] | None = None,
 ) -> tuple[int, bool]:
     """``(total, exact)`` for ``page``, which holds ``shown`` rows: told by the page itself when it
     is not full (or is an empty first page), else ``counting(limit)``, a select of the number of
-    matches that stops counting at ``limit`` (:func:`count_limit`)."""
+    matches that stops counting at ``limit`` (:func:`count_limit`), run with ``parameters``."""
     if (shown and shown < page.page_size) or (not shown and page.page == 1):
         return page.offset + shown, True
     limit = count_limit(page)
-    counted = int((await connection.execute(counting(limit))).scalar_one())
+    counted = int((await connection.execute(counting(limit), parameters)).scalar_one())
     return counted, counted < limit
 
 
@@ -133,10 +137,5 @@ async def fetch_tenant_page(
     rows_statement, count_statement = _unfiltered(table, order_by, columns, page, count_limit(page))
     parameters = {"page_tenant_id": tenant_id}
     rows = (await connection.execute(rows_statement, parameters)).all()
-    shown = len(rows)
-    if (shown and shown < page.page_size) or (not shown and page.page == 1):
-        total, exact = page.offset + shown, True
-    else:
-        counted = int((await connection.execute(count_statement, parameters)).scalar_one())
-        total, exact = counted, counted < count_limit(page)
+    total, exact = await page_total(connection, page, len(rows), lambda _: count_statement, parameters)
     return Page([convert(r) for r in rows], total, page.page, page.page_size, total_exact=exact)
