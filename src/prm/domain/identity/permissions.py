@@ -13,7 +13,7 @@ Built-in roles exist in every tenant and cannot be changed; tenants' admins add 
 | ``care_coordinator`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw |
 | ``front_desk`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw (no audit) |
 | ``practitioner`` | patients r, practitioners r, appointments rw, schedules rw, waitlist r |
-| ``integration`` | patients rw, practitioners rw, appointments rw, schedules r |
+| ``integration`` | patients rw, practitioners rw, appointments rw, integration_events rw, schedules r, integrations r |
 | ``auditor`` | audit r, patients r, practitioners r, appointments r, users r, roles r, api_keys r |
 
 The auditor reads patients, practitioners and appointments so that an audit event's entity can
@@ -34,6 +34,9 @@ RESOURCES: tuple[str, ...] = (
     "users",
     "roles",
     "api_keys",
+    "webhooks",
+    "integrations",
+    "integration_events",
 )
 ACTIONS: tuple[str, ...] = ("read", "write")
 
@@ -65,7 +68,9 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "care_coordinator": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
     "front_desk": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
     "practitioner": frozenset(_rw("appointments", "schedules") | _r("patients", "practitioners", "waitlist")),
-    "integration": frozenset(_rw("patients", "practitioners", "appointments") | _r("schedules")),
+    "integration": frozenset(
+        _rw("patients", "practitioners", "appointments", "integration_events") | _r("schedules", "integrations")
+    ),
     "auditor": frozenset(
         {"audit:read"} | _r("patients", "practitioners", "appointments", "users", "roles", "api_keys")
     ),
@@ -77,7 +82,7 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
     "care_coordinator": "Patients, appointments and the waitlist; reads practitioners and schedules",
     "front_desk": "Registers patients, books appointments, keeps the waitlist; no audit trail",
     "practitioner": "Own appointments and schedules; reads patients, practitioners and the waitlist",
-    "integration": "Systems that exchange patients, practitioners and appointments",
+    "integration": "Systems that exchange patients, practitioners, appointments and integration events",
     "auditor": "Reads the audit trail and the records it names; changes nothing",
 }
 
