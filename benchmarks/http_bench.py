@@ -311,6 +311,7 @@ def running_server(
             "PRM_LOG_LEVEL": "info",
             "PRM_ACCESS_LOG": "true",
             "PRM_JWT_KEYS": BENCH_JWT_KEYS,
+            "PRM_WORKER": "off",  # production runs `prm worker` apart; the HTTP figures are the server's alone
         }
     )
     env.update({k: v for k, v in (extra_env or {}).items() if k.startswith("PRM_")})

@@ -39,7 +39,7 @@ FLAT_COST = 1.25
 the first tenth's. CPU per patient, not the rate: on a shared machine the rate moves with the
 neighbours, while an import that is not linear shows as a cost per patient that grows."""
 SQLITE_MAX = 100_000
-MODULE = "prm.entrypoints.synthea_import"
+MODULE = "prm.entrypoints.cli.imports"
 _MARK = '"patients.imported"'
 
 

@@ -147,7 +147,7 @@ def _appointments_in(url: str) -> int:
 
 
 async def _import(settings: Settings, folder: Path) -> tuple[float, int]:
-    from prm.entrypoints.synthea_import import run_synthea_import
+    from prm.entrypoints.cli.imports import run_synthea_import
 
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):

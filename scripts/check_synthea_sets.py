@@ -39,7 +39,7 @@ from prm.application.shared.paging import PageRequest
 from prm.domain.shared.ids import TenantId
 from prm.entrypoints.library import Prm
 from prm.entrypoints.logging import configure_logging
-from prm.entrypoints.synthea_import import import_synthea
+from prm.entrypoints.cli.imports import import_synthea
 from prm.settings import Settings
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "synthea_csv"

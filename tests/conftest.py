@@ -52,7 +52,12 @@ def tenant_id() -> UUID:
 @pytest.fixture
 def settings(database_url: str, tenant_id: UUID) -> Settings:
     return Settings(
-        database_url=database_url, env="test", default_tenant_id=tenant_id, access_log=False, log_level="warning"
+        database_url=database_url,
+        env="test",
+        default_tenant_id=tenant_id,
+        access_log=False,
+        log_level="warning",
+        worker="off",  # tests that want background work run a Worker themselves (tests/integration/test_worker*.py)
     )
 
 

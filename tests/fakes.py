@@ -1,8 +1,9 @@
 """Hand-written fakes of the ports, for unit tests. They behave like the real adapters (the
 contract tests in tests/integration/test_patient_repository_contract.py run against both)."""
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from prm.application.patients.ports import (
     TextMatch,
 )
 from prm.application.shared.audit import AuditAction, AuditTrail
+from prm.application.shared.jobs import JobScheduler
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.patients.errors import DuplicateMrn
@@ -197,3 +199,33 @@ class InMemoryAuditTrail(AuditTrail):
         ids: Sequence[UUID | None] = entity_ids or [None]
         for entity_id in ids:
             self.events.append((action.value, entity_type, entity_id, tuple(changed_fields)))
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledJob:
+    task: str
+    args: Mapping[str, Any]
+    at: datetime | None
+    after: timedelta | None
+    key: str | None
+
+
+class FakeJobScheduler(JobScheduler):
+    """Keeps every job scheduled, in order (none runs); ``key`` de-duplicates as the real one does
+    while the job waits (here: until ``jobs`` is cleared)."""
+
+    def __init__(self) -> None:
+        self.jobs: list[ScheduledJob] = []
+
+    def schedule(
+        self,
+        task: str,
+        args: Mapping[str, Any],
+        *,
+        at: datetime | None = None,
+        after: timedelta | None = None,
+        key: str | None = None,
+    ) -> None:
+        if key is not None and any(job.key == key for job in self.jobs):
+            return
+        self.jobs.append(ScheduledJob(task, dict(args), at, after, key))

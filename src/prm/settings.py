@@ -21,6 +21,10 @@
 | ``PRM_STATE_DIR`` | ``var`` | the service's own files in development (signing key, first admin password) |
 | ``PRM_MAX_BODY_BYTES`` | ``10485760`` | largest request body accepted (413 beyond) |
 | ``PRM_CORS_ORIGINS`` | (none) | comma-separated origins allowed to call the API from a browser |
+| ``PRM_WORKER`` | ``on`` | ``prm serve`` also runs background work (relay, jobs, periodic tasks); ``off`` when ``prm worker`` runs apart |
+| ``PRM_WORKER_CONCURRENCY`` | ``4`` | jobs a worker process runs at once |
+| ``PRM_NATS_URL`` | (none) | ``nats://host:4222``: the relay also publishes every event to NATS JetStream |
+| ``PRM_WEBHOOK_ALLOW_PRIVATE`` | ``true`` (production: ``false``) | webhooks may go to private and loopback addresses |
 
 ``PRM_JWT_KEYS`` is required in production (secrets of at least 32 characters). In development,
 when it is empty, one random key (``kid`` ``dev``) is made on first start and kept in
@@ -68,6 +72,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     state_dir: str = "var"
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=1 << 30)] = 10 * 1024 * 1024
     cors_origins: str = ""
+    worker: Literal["on", "off"] = "on"
+    worker_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
+    nats_url: str = ""
+    webhook_allow_private: bool | None = None  # None: true unless env is production
 
     def __post_init__(self) -> None:
         if self.jwt_keys:

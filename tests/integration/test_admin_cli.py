@@ -30,8 +30,8 @@ from structlog.testing import capture_logs
 
 from prm.adapters.sql import migrate
 from prm.application.identity.ports import TenantRepository
-from prm.entrypoints.admin_cli import DEV_ADMIN_EMAIL, DEV_TENANT_SLUG, FIRST_ADMIN_FILE, first_run_hint
-from prm.entrypoints.cli import main
+from prm.entrypoints.cli.admin import DEV_ADMIN_EMAIL, DEV_TENANT_SLUG, FIRST_ADMIN_FILE, first_run_hint
+from prm.entrypoints.cli.main import main
 from prm.entrypoints.http.app import create_app
 from prm.entrypoints.library import Prm
 from prm.settings import Settings

@@ -20,7 +20,7 @@ from prm.application.patients.list_patients import ListPatients, ListPatientsQue
 from prm.application.patients.register_patient import RegisterPatient
 from prm.application.shared.paging import PageRequest
 from prm.domain.shared.person import HumanName
-from prm.entrypoints.cli import main
+from prm.entrypoints.cli.main import main
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
 from tests.unit.patients.builders import patient_input

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from prm.adapters.sql import analyze
 from prm.adapters.sql.analyze import TableGrowth, analyze_as_it_grows
 from prm.adapters.sql.engine import make_database
-from prm.adapters.sql.tables import patients
+from prm.adapters.sql.patients_tables import patients
 from prm.application.patients.import_patients import ImportPatients, PatientRecord
 from prm.application.shared.imports import SourceRef
 from prm.entrypoints.library import Prm

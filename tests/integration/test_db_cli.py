@@ -12,7 +12,7 @@ import structlog
 from alembic.script import ScriptDirectory
 
 from prm.adapters.sql import migrate
-from prm.entrypoints.cli import main
+from prm.entrypoints.cli.main import main
 from prm.entrypoints.library import DatabaseNotMigrated, Prm
 from prm.settings import Settings
 from tests.integration.fresh_databases import BACKENDS, fresh_database

@@ -12,6 +12,12 @@ from prm.adapters.sql.schema import metadata
 
 
 def _ignore_search_indexes(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Leave out trigram indexes and procrastinate's own tables (migration 0006 creates them from
+    procrastinate's schema, which the job engine owns; no table module of ours declares them)."""
+    if type_ == "table" and name is not None and name.startswith("procrastinate_"):
+        return False
+    if type_ == "index" and obj.table.name.startswith("procrastinate_"):
+        return False
     return not (type_ == "index" and name is not None and name.endswith("_trgm"))
 
 

@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from prm.adapters.sql.connection import SqlDatabase
-from prm.adapters.sql.tables import outbox
+from prm.adapters.sql.outbox_tables import outbox
 from prm.application.practitioners.import_practitioners import ImportPractitioners, PractitionerRecord
 from prm.application.practitioners.inputs import PractitionerInput
 from prm.application.practitioners.ports import PractitionerRepository

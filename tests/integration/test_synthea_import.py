@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from prm.adapters.synthea.reader import DRIVERS_SYSTEM, MRN_SYSTEM, PASSPORT_SYSTEM, SSN_SYSTEM
+from prm.adapters.inbound.synthea.reader import DRIVERS_SYSTEM, MRN_SYSTEM, PASSPORT_SYSTEM, SSN_SYSTEM
 from prm.application.patients.get_patient_by_mrn import GetPatientByMrn
 from prm.application.patients.list_patients import ListPatients, ListPatientsQuery
 from prm.application.practitioners.list_practitioners import ListPractitioners, ListPractitionersQuery
@@ -17,9 +17,9 @@ from prm.application.shared.paging import PageRequest
 from prm.domain.patients.errors import PatientNotFound
 from prm.domain.patients.model import MRN_TYPE, Patient, PatientStatus
 from prm.domain.shared.person import AdministrativeGender
-from prm.entrypoints.cli import main
+from prm.entrypoints.cli.main import main
 from prm.entrypoints.library import Prm
-from prm.entrypoints.synthea_import import run_synthea_import
+from prm.entrypoints.cli.imports import run_synthea_import
 from prm.settings import Settings
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "synthea"

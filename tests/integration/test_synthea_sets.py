@@ -19,7 +19,7 @@ import phonenumbers
 import pytest
 from rich.console import Console
 
-from prm.adapters.synthea.reader import AS_WRITTEN
+from prm.adapters.inbound.synthea.reader import AS_WRITTEN
 from prm.application.appointments.list_appointments import ListAppointments
 from prm.application.appointments.ports import AppointmentCriteria
 from prm.application.patients.list_patients import ListPatients, ListPatientsQuery
@@ -28,7 +28,7 @@ from prm.application.practitioners.ports import PractitionerRepository
 from prm.application.shared.paging import PageRequest
 from prm.domain.practitioners.model import Practitioner
 from prm.entrypoints.library import Prm
-from prm.entrypoints.synthea_import import run_synthea_import
+from prm.entrypoints.cli.imports import run_synthea_import
 from prm.settings import Settings
 from tests.auth import create_tenant
 from tests.integration.test_synthea_import import csv_rows, skipped, summary

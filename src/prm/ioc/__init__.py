@@ -4,10 +4,13 @@ from dishka import AsyncContainer, Provider, make_async_container
 from dishka.entities.validation_settings import STRICT_VALIDATION
 
 from prm.ioc.appointments import AppointmentsProvider
-from prm.ioc.identity import AuditProvider, IdentityProvider
+from prm.ioc.audit import AuditProvider
+from prm.ioc.identity import IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
+from prm.ioc.integrations import IntegrationsProvider
 from prm.ioc.patients import PatientsProvider
 from prm.ioc.practitioners import PractitionersProvider
+from prm.ioc.webhooks import WebhooksProvider
 from prm.settings import Settings
 
 
@@ -19,6 +22,8 @@ def core_providers() -> list[Provider]:
         IdentityProvider(),
         AuditProvider(),
         AppointmentsProvider(),
+        WebhooksProvider(),
+        IntegrationsProvider(),
     ]
 
 

@@ -4,9 +4,12 @@ from datetime import timedelta
 
 from dishka import Provider, Scope, provide, provide_all
 
-from prm.adapters.contexts import PatientDirectoryFromPatients, PractitionerDirectoryFromPractitioners
+from prm.adapters.appointments.patients_directory import PatientDirectoryFromPatients
+from prm.adapters.appointments.practitioners_directory import PractitionerDirectoryFromPractitioners
 from prm.adapters.sql.appointments import SqlAppointmentFinder, SqlAppointmentRepository
-from prm.adapters.sql.scheduling import SqlHoldRepository, SqlScheduleRepository, SqlWaitlistRepository
+from prm.adapters.sql.appointments_holds import SqlHoldRepository
+from prm.adapters.sql.appointments_schedules import SqlScheduleRepository
+from prm.adapters.sql.appointments_waitlist import SqlWaitlistRepository
 from prm.application.appointments.add_schedule_exception import AddScheduleException
 from prm.application.appointments.answer_offer import AnswerOffer
 from prm.application.appointments.appointment_stats import GetAppointmentStats
@@ -17,6 +20,7 @@ from prm.application.appointments.check_conflicts import CheckConflicts
 from prm.application.appointments.create_location import CreateLocation
 from prm.application.appointments.create_schedule import CreateSchedule
 from prm.application.appointments.delete_appointment import DeleteAppointment
+from prm.application.appointments.expire_holds import ExpireHolds
 from prm.application.appointments.expire_offers import ExpireOffers
 from prm.application.appointments.find_slots import FindSlots
 from prm.application.appointments.get_appointment import GetAppointment
@@ -30,6 +34,7 @@ from prm.application.appointments.list_patient_appointments import ListPatientAp
 from prm.application.appointments.list_schedule_exceptions import ListScheduleExceptions
 from prm.application.appointments.list_schedules import ListSchedules
 from prm.application.appointments.list_waitlist import ListWaitlist
+from prm.application.appointments.periodic_jobs import ExpireHoldsJob, ExpireOffersJob
 from prm.application.appointments.policy import SchedulingPolicy
 from prm.application.appointments.ports import (
     AppointmentFinder,
@@ -87,6 +92,9 @@ class AppointmentsProvider(Provider):
         CancelWaitlistEntry,
         AnswerOffer,
         ExpireOffers,
+        ExpireOffersJob,
+        ExpireHolds,
+        ExpireHoldsJob,
         PractitionerAgenda,
         ImportEncounters,
     )

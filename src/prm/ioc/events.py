@@ -10,8 +10,11 @@ to it, so keep names stable once deployed.
 from collections.abc import Mapping
 
 from prm.application.shared.events import EventHandler
+from prm.application.webhooks.fan_out_to_webhooks import FanOutToWebhooks
 
-EVENT_HANDLERS: Mapping[str, tuple[type[EventHandler], ...]] = {}
+EVENT_HANDLERS: Mapping[str, tuple[type[EventHandler], ...]] = {
+    "*": (FanOutToWebhooks,),
+}
 
 
 def handlers_for(event_type: str) -> tuple[type[EventHandler], ...]:

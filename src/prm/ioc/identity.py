@@ -1,4 +1,4 @@
-"""Identity and audit wiring: hashing, tokens, throttling and revocation (process-wide),
+"""Identity wiring: hashing, tokens, throttling and revocation (process-wide),
 repositories, the grant policy and use cases."""
 
 from datetime import timedelta
@@ -8,22 +8,14 @@ from dishka import Provider, Scope, provide, provide_all
 from prm.adapters.security.jwt_tokens import JwtAccessTokens
 from prm.adapters.security.passwords import Argon2PasswordHasher
 from prm.adapters.security.secrets import RandomSecrets
-from prm.adapters.sql.audit import SqlAuditLog
 from prm.adapters.sql.connection import SqlDatabase
-from prm.adapters.sql.identity import (
-    SqlAccounts,
-    SqlApiKeyAuthenticator,
-    SqlApiKeyRepository,
-    SqlRefreshTokens,
-    SqlRoleRepository,
-    SqlTenantRepository,
-    SqlUserRepository,
-)
+from prm.adapters.sql.identity_api_keys import SqlApiKeyAuthenticator, SqlApiKeyRepository
 from prm.adapters.sql.identity_revocations import SqlRevokedTokens, SqlTokenRevocations
+from prm.adapters.sql.identity_roles import SqlRoleRepository
+from prm.adapters.sql.identity_sessions import SqlAccounts, SqlRefreshTokens
+from prm.adapters.sql.identity_tenants import SqlTenantRepository
 from prm.adapters.sql.identity_throttle import SqlLoginThrottle
-from prm.application.audit.export_audit_events import ExportAuditEvents
-from prm.application.audit.list_audit_events import ListAuditEvents
-from prm.application.audit.ports import AuditLog
+from prm.adapters.sql.identity_users import SqlUserRepository
 from prm.application.identity.change_password import ChangePassword
 from prm.application.identity.create_api_key import CreateApiKey
 from prm.application.identity.create_role import CreateRole
@@ -40,6 +32,7 @@ from prm.application.identity.list_roles import ListRoles
 from prm.application.identity.list_users import ListUsers
 from prm.application.identity.login import Login
 from prm.application.identity.logout import Logout
+from prm.application.identity.periodic_jobs import PurgeRefreshTokensJob
 from prm.application.identity.ports import (
     AccessTokens,
     Accounts,
@@ -56,6 +49,7 @@ from prm.application.identity.ports import (
     TokenRevocations,
     UserRepository,
 )
+from prm.application.identity.purge_refresh_tokens import PurgeRefreshTokens
 from prm.application.identity.refresh_session import RefreshSession
 from prm.application.identity.revoke_api_key import RevokeApiKey
 from prm.application.identity.update_role import UpdateRole
@@ -131,11 +125,7 @@ class IdentityProvider(Provider):
         CreateApiKey,
         ListApiKeys,
         RevokeApiKey,
+        PurgeRefreshTokens,
+        PurgeRefreshTokensJob,
         scope=Scope.REQUEST,
     )
-
-
-class AuditProvider(Provider):
-    scope = Scope.REQUEST
-    log = provide(SqlAuditLog, provides=AuditLog)
-    use_cases = provide_all(ListAuditEvents, ExportAuditEvents)

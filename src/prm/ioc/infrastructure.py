@@ -5,13 +5,13 @@ from collections.abc import AsyncIterator
 from dishka import Provider, Scope, alias, from_context, provide
 
 from prm.adapters.clock import SystemClock
-from prm.adapters.sql.audit import SqlAuditTrail
 from prm.adapters.sql.connection import SqlConnection, SqlDatabase
 from prm.adapters.sql.engine import make_database
+from prm.adapters.sql.job_scheduler import SqlJobScheduler
 from prm.adapters.sql.outbox import SqlOutbox
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
-from prm.application.shared.audit import AuditTrail
 from prm.application.shared.context import RequestContext
+from prm.application.shared.jobs import JobScheduler
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.shared.ids import TenantId
 from prm.settings import Settings
@@ -23,7 +23,7 @@ class InfrastructureProvider(Provider):
     uow = provide(SqlUnitOfWork, scope=Scope.REQUEST)
     uow_port = alias(source=SqlUnitOfWork, provides=UnitOfWork)
     outbox = provide(SqlOutbox, provides=Outbox, scope=Scope.REQUEST)
-    audit = provide(SqlAuditTrail, provides=AuditTrail, scope=Scope.REQUEST)
+    jobs = provide(SqlJobScheduler, provides=JobScheduler, scope=Scope.REQUEST)
 
     @provide(scope=Scope.APP)
     async def database(self, settings: Settings) -> AsyncIterator[SqlDatabase]:

@@ -9,7 +9,11 @@ arguments. ``PERIODIC`` lists the tasks the worker runs on a clock, for every te
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from prm.application.appointments.periodic_jobs import ExpireHoldsJob, ExpireOffersJob
+from prm.application.identity.periodic_jobs import PurgeRefreshTokensJob
+from prm.application.integrations.process_jobs import ProcessIntegrationEventBatchJob, ProcessIntegrationEventJob
 from prm.application.shared.jobs import JobHandler
+from prm.application.webhooks.deliver_webhook import DeliverWebhook
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,17 @@ class Periodic:
     seconds: int
 
 
-JOB_HANDLERS: Mapping[str, type[JobHandler]] = {}
+JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
+    "webhooks.deliver": DeliverWebhook,
+    "integrations.process_event": ProcessIntegrationEventJob,
+    "integrations.process_batch": ProcessIntegrationEventBatchJob,
+    "appointments.expire_offers": ExpireOffersJob,
+    "appointments.expire_holds": ExpireHoldsJob,
+    "identity.purge_refresh_tokens": PurgeRefreshTokensJob,
+}
 
-PERIODIC: tuple[Periodic, ...] = ()
+PERIODIC: tuple[Periodic, ...] = (
+    Periodic("appointments.expire_offers", 60),  # a lapsed offer passes its slot on within a minute
+    Periodic("appointments.expire_holds", 300),
+    Periodic("identity.purge_refresh_tokens", 3600),
+)

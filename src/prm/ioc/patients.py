@@ -13,6 +13,7 @@ from prm.application.patients.list_patients import ListPatients
 from prm.application.patients.patient_demographics import GetPatientDemographics
 from prm.application.patients.ports import PatientFinder, PatientRepository
 from prm.application.patients.register_patient import RegisterPatient
+from prm.application.patients.resolve_patient_identifiers import ResolvePatientIdentifiers
 from prm.application.patients.search_patients import SearchPatients
 from prm.application.patients.update_patient import UpdatePatient
 
@@ -33,4 +34,5 @@ class PatientsProvider(Provider):
         FindPatients,
         GetPatientDemographics,
         ImportPatients,
+        ResolvePatientIdentifiers,
     )

@@ -235,6 +235,22 @@ class InMemoryHolds(HoldRepository):
         ]
         return [_hold(h) for h in sorted(lapsed, key=lambda h: h.expires_at)[:limit]]
 
+    async def expire_lapsed_bookings(self, now: datetime) -> int:
+        lapsed = [
+            h
+            for h in self.rows.values()
+            if h.status is HoldStatus.ACTIVE and h.kind is HoldKind.BOOKING and h.expires_at <= now
+        ]
+        for hold in lapsed:
+            hold.status = HoldStatus.EXPIRED
+        return len(lapsed)
+
+    async def purge_ended(self, before: datetime) -> int:
+        gone = [k for k, h in self.rows.items() if h.status is not HoldStatus.ACTIVE and h.expires_at < before]
+        for key in gone:
+            del self.rows[key]
+        return len(gone)
+
     async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[UUID]:
         return frozenset(
             h.waitlist_entry_id

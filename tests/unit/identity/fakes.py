@@ -195,6 +195,17 @@ class InMemoryRefreshTokens(RefreshTokens):
             if record.user_id == user_id and record.revoked_at is None:
                 self.rows[key] = replace(record, revoked_at=at)
 
+    async def purge(self, tenant_id: TenantId, now: datetime, revoked_before: datetime) -> int:
+        gone = [
+            key
+            for key, r in self.rows.items()
+            if r.tenant_id == tenant_id
+            and (r.expires_at < now or (r.revoked_at is not None and r.revoked_at < revoked_before))
+        ]
+        for key in gone:
+            del self.rows[key]
+        return len(gone)
+
 
 class InMemoryAccounts(Accounts):
     """Login's cross-tenant view over several tenants' users and roles."""

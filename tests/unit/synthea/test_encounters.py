@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from prm.adapters.synthea.csv_table import SyntheaFormatError
-from prm.adapters.synthea.encounters import EncountersFile
-from prm.adapters.synthea.reader import SyntheaExport
+from prm.adapters.inbound.synthea.csv_table import SyntheaFormatError
+from prm.adapters.inbound.synthea.encounters import EncountersFile
+from prm.adapters.inbound.synthea.reader import SyntheaExport
 from prm.application.appointments.import_encounters import OPTIONAL_FIELDS, EncounterRecord
 from prm.application.shared.imports import Rejection, SourceRef, ValueWarning
 from prm.domain.appointments.model import Period, TimeSlot

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from prm.adapters.synthea.csv_table import count_rows
-from prm.adapters.synthea.reader import SkippedFile, SyntheaExport, SyntheaFormatError
+from prm.adapters.inbound.synthea.csv_table import count_rows
+from prm.adapters.inbound.synthea.reader import SkippedFile, SyntheaExport, SyntheaFormatError
 from prm.application.patients.import_patients import PatientRecord
 from prm.application.practitioners.import_practitioners import PractitionerRecord
 from prm.application.shared.imports import ValueWarning
-from prm.entrypoints.cli import parser
+from prm.entrypoints.cli.main import parser
 from tests.unit.synthea.test_reader import (
     ORGANIZATION,
     ORGANIZATIONS_HEADER,

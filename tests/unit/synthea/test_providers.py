@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from prm.adapters.synthea.reader import AS_WRITTEN, Organizations, OrganizationsFile, ProvidersFile
+from prm.adapters.inbound.synthea.reader import AS_WRITTEN, Organizations, OrganizationsFile, ProvidersFile
 from prm.application.practitioners.import_practitioners import OPTIONAL_FIELDS, PractitionerRecord
 from prm.application.practitioners.inputs import EDITABLE_FIELDS
 from prm.application.shared.imports import Rejection, SourceRef, ValueWarning

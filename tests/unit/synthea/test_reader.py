@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prm.adapters.synthea.reader import (
+from prm.adapters.inbound.synthea.reader import (
     DRIVERS_SYSTEM,
     MRN_SYSTEM,
     PASSPORT_SYSTEM,

@@ -5,14 +5,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prm.adapters.synthea.countries import (
+from prm.adapters.inbound.synthea.countries import (
     DRIVERS_SYSTEM,
     PASSPORT_SYSTEM,
     SSN_SYSTEM,
     CountryOf,
     identifier_systems,
 )
-from prm.adapters.synthea.values import read_phone
+from prm.adapters.inbound.synthea.values import read_phone
 
 
 @pytest.mark.parametrize(

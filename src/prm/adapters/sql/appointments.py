@@ -21,9 +21,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from prm.adapters.sql.appointments_tables import NO_OVERLAP, appointments
+from prm.adapters.sql.appointments_tables import appointments
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.constraints import raise_domain_error
 from prm.adapters.sql.paging import fetch_page
 from prm.application.appointments.ports import (
     AppointmentCounts,
@@ -172,9 +173,7 @@ class SqlAppointmentRepository(AppointmentRepository):
         try:
             result = await self._connection.execute(statement)
         except IntegrityError as exc:
-            if NO_OVERLAP in str(exc.orig):
-                raise SlotUnavailable("the practitioner already has an appointment at that time") from exc
-            raise
+            raise_domain_error(exc)  # SlotUnavailable: the exclusion constraint (PostgreSQL)
         if result.rowcount != 1:
             raise StaleVersion("the appointment was changed by someone else: reload it and apply the change again")
 

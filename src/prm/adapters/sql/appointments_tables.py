@@ -10,7 +10,7 @@ for how SQLite serialises bookings instead).
 
 import sqlalchemy as sa
 
-from prm.adapters.sql.tables import metadata
+from prm.adapters.sql.metadata import metadata
 from prm.adapters.sql.types import JsonDocument, UtcDateTime
 
 NO_OVERLAP = "ex_appointments_no_overlap"

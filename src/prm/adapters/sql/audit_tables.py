@@ -12,7 +12,7 @@ leakproof, so the look-up would read every event of the tenant (measured: a sequ
 
 import sqlalchemy as sa
 
-from prm.adapters.sql.tables import metadata
+from prm.adapters.sql.metadata import metadata
 from prm.adapters.sql.types import JsonDocument, UtcDateTime
 
 audit_events = sa.Table(

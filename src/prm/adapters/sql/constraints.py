@@ -1,18 +1,23 @@
-"""One map from the database's unique constraints to the domain errors they mean.
+"""One map from the database's constraints to the domain errors they mean.
 
 PostgreSQL names the violated constraint (``diag.constraint_name``: ``uq_patients_tenant_id_mrn``,
-from the naming convention of :mod:`prm.adapters.sql.tables`); SQLite names its columns
+from the naming convention of :mod:`prm.adapters.sql.metadata`); SQLite names its columns
 (``UNIQUE constraint failed: patients.tenant_id, patients.mrn``). :func:`domain_error_for` reads
-either, so an adapter, or the unit of work for a write sent with ``COMMIT``, translates a
-violation the same way wherever it surfaces.
+either, so an adapter (:func:`raise_domain_error`), or the unit of work for a write sent with
+``COMMIT``, translates a violation the same way wherever it surfaces. Adapters match no constraint
+name or message text of their own: a constraint that means a domain fact gets a line here.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy.exc import IntegrityError
 
+from prm.adapters.sql.appointments_tables import NO_OVERLAP
+from prm.domain.appointments.errors import SlotUnavailable
 from prm.domain.identity.errors import DuplicateEmail
+from prm.domain.integrations.errors import DuplicateIntegrationEvent, DuplicateSourceSystem
 from prm.domain.patients.errors import DuplicateMrn
 from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense
 from prm.domain.shared.errors import DomainError
@@ -22,8 +27,8 @@ from prm.domain.shared.errors import DomainError
 class Meaning:
     name: str
     """The constraint's name on PostgreSQL."""
-    columns: str
-    """How SQLite's message names it: ``table.column, table.column``."""
+    columns: str | None
+    """How SQLite's message names it: ``table.column, table.column`` (``None``: PostgreSQL only)."""
     error: Callable[[], DomainError]
 
 
@@ -48,6 +53,24 @@ CONSTRAINT_TO_ERROR: tuple[Meaning, ...] = (
         "users.tenant_id, users.email_key",
         lambda: DuplicateEmail("the tenant has a user with this email already"),
     ),
+    Meaning(
+        NO_OVERLAP,  # an exclusion constraint: PostgreSQL only (SQLite books under its write lock)
+        None,
+        lambda: SlotUnavailable("the practitioner already has an appointment at that time"),
+    ),
+    Meaning(
+        "uq_integration_configs_tenant_id_source_system",
+        "integration_configs.tenant_id, integration_configs.source_system",
+        lambda: DuplicateSourceSystem("the tenant has a configuration for this source system already"),
+    ),
+    Meaning(
+        "uq_integration_events_tenant_id_source_system_external_id",
+        "integration_events.tenant_id, integration_events.source_system, integration_events.external_id",
+        lambda: DuplicateIntegrationEvent(
+            "another request stored an event with this source_system and external_id at the same moment: "
+            "send it again to get the stored one"
+        ),
+    ),
 )
 
 
@@ -56,6 +79,14 @@ def domain_error_for(exc: IntegrityError) -> DomainError | None:
     name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
     text = str(exc.orig)
     for meaning in CONSTRAINT_TO_ERROR:
-        if name == meaning.name or meaning.columns in text:
+        if name == meaning.name or meaning.name in text or (meaning.columns is not None and meaning.columns in text):
             return meaning.error()
     return None
+
+
+def raise_domain_error(exc: IntegrityError) -> NoReturn:
+    """Raise the domain error ``exc`` means (chained to it), or ``exc`` itself when it means none."""
+    error = domain_error_for(exc)
+    if error is None:
+        raise exc
+    raise error from exc

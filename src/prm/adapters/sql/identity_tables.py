@@ -10,7 +10,7 @@ they carry no row-level security; the adapters scope every other query.
 
 import sqlalchemy as sa
 
-from prm.adapters.sql.tables import metadata
+from prm.adapters.sql.metadata import metadata
 from prm.adapters.sql.types import JsonDocument, UtcDateTime
 
 tenants = sa.Table(

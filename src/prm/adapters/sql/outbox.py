@@ -1,36 +1,30 @@
-"""The transactional outbox table writer."""
+"""The transactional outbox's writer: events go in with the change that raised them."""
 
-import dataclasses
-import functools
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from prm.adapters.sql.tables import outbox
+from prm.adapters.sql.outbox_tables import PARTITIONS, outbox
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.ports import Clock, Outbox
+from prm.domain.shared.events import aggregate_id, event_type, event_version
 from prm.domain.shared.ids import TenantId, new_id
 
 
-def event_type(event: object) -> str:
-    """``PatientRegistered`` → ``"patient.registered"``: the first word is the aggregate."""
-    return _event_type_of(type(event).__name__)
-
-
-@functools.cache
-def _event_type_of(class_name: str) -> str:
-    words = re.findall(r"[A-Z][a-z0-9]*", class_name)
-    return f"{words[0].lower()}.{'_'.join(w.lower() for w in words[1:])}"
+def partition_of(aggregate: Any) -> int:
+    """The outbox partition of an aggregate id: its last hex digit (0 to 15), so that one
+    aggregate's events always share a partition and stay in order."""
+    return int(aggregate.int % PARTITIONS)
 
 
 class SqlOutbox(Outbox):
     """Appends events to ``outbox`` on the unit of work's connection (same transaction).
 
-    Each event is a dataclass whose first field is the aggregate's id; the payload is the
-    dataclass as JSON (ids and field names only: events carry no personal data).
+    Each event is a dataclass of its context's catalogue (``TYPE``, ``VERSION``; the first field
+    is the aggregate's id); the payload is its fields as JSON (ids, codes and times only: events
+    carry no personal data). Raises ``EventCatalogueError`` for an event without ``TYPE``.
     """
 
     def __init__(self, uow: SqlUnitOfWork, tenant_id: TenantId, clock: Clock) -> None:
@@ -44,13 +38,15 @@ class SqlOutbox(Outbox):
         now: datetime = self._clock.now()
         rows: list[dict[str, Any]] = []
         for event in events:
-            fields = dataclasses.fields(event)  # type: ignore[arg-type]
+            aggregate = aggregate_id(event)
             rows.append(
                 {
                     "tenant_id": self._tenant_id,
                     "id": new_id(),
                     "event_type": event_type(event),
-                    "aggregate_id": getattr(event, fields[0].name),
+                    "event_version": event_version(event),
+                    "aggregate_id": aggregate,
+                    "partition": partition_of(aggregate),
                     "payload": msgspec.to_builtins(event),
                     "occurred_at": now,
                 }

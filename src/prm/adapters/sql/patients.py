@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.constraints import raise_domain_error
 from prm.adapters.sql.paging import fetch_page, fetch_tenant_page, page_total
 from prm.adapters.sql.patients_search import Branch, counting, page_statement, token_rows
-from prm.adapters.sql.tables import patient_identifiers, patient_name_tokens, patients
+from prm.adapters.sql.patients_tables import patient_identifiers, patient_name_tokens, patients
 from prm.application.patients.ports import (
     AGE_BANDS,
     Demographics,
@@ -26,15 +27,12 @@ from prm.application.patients.ports import (
     TextMatch,
 )
 from prm.application.shared.paging import Page, PageRequest
-from prm.domain.patients.errors import DuplicateMrn
 from prm.domain.patients.model import Identifier, MaritalStatus, Patient, PatientDetails, PatientStatus
 from prm.domain.shared.contact import Address, ContactPoint
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PatientId, TenantId
 from prm.domain.shared.person import AdministrativeGender, HumanName
 from prm.domain.shared.text import fold
-
-_MRN_KEY = "uq_patients_tenant_id_mrn"
 
 
 def _to_row(patient: Patient) -> dict[str, Any]:
@@ -124,11 +122,6 @@ def _summary(row: sa.Row[Any]) -> PatientSummary:
     )
 
 
-def _is_duplicate_mrn(exc: IntegrityError) -> bool:
-    text = str(exc.orig)
-    return _MRN_KEY in text or "patients.tenant_id, patients.mrn" in text
-
-
 # Built once: SQLAlchemy then reuses the compiled form without recomputing the statement's cache key.
 _BY_ID = sa.select(patients).where(
     patients.c.tenant_id == sa.bindparam("tenant_id"), patients.c.id == sa.bindparam("id")
@@ -159,9 +152,7 @@ class SqlPatientRepository(PatientRepository):
         try:
             await insert_rows(self._connection, patients, rows)
         except IntegrityError as exc:
-            if _is_duplicate_mrn(exc):
-                raise DuplicateMrn("a patient with this MRN already exists") from exc
-            raise
+            raise_domain_error(exc)
         await insert_rows(self._connection, patient_identifiers, [r for p in batch for r in _identifier_rows(p)])
         await insert_rows(self._connection, patient_name_tokens, _name_token_rows(batch, rows))
 
@@ -219,9 +210,7 @@ class SqlPatientRepository(PatientRepository):
                 result = await self._connection.execute(statement, params)
                 updated = result.rowcount if result.rowcount >= 0 else len(params)
         except IntegrityError as exc:
-            if _is_duplicate_mrn(exc):
-                raise DuplicateMrn("a patient with this MRN already exists") from exc
-            raise
+            raise_domain_error(exc)
         if updated != len(params):
             raise StaleVersion("the patient was changed by someone else: reload it and apply the change again")
         ids = [p.id for p, _ in batch]

@@ -19,7 +19,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from prm.adapters.sql.paging import literal
-from prm.adapters.sql.tables import patient_name_tokens, patients
+from prm.adapters.sql.patients_tables import patient_name_tokens, patients
 
 _LAST = "\U0010ffff"
 """Greater than any character of a folded token: ``t <= token < t + _LAST`` is "starts with t"

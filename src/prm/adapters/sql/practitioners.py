@@ -8,7 +8,7 @@ columns are written here: ``name_key`` (folded ``"last first"``, for sorting), `
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.constraints import raise_domain_error
 from prm.adapters.sql.paging import fetch_page
-from prm.adapters.sql.tables import practitioners
+from prm.adapters.sql.practitioners_tables import practitioners
 from prm.application.practitioners.ports import (
     PractitionerCriteria,
     PractitionerFinder,
@@ -25,7 +26,6 @@ from prm.application.practitioners.ports import (
     PractitionerSummary,
 )
 from prm.application.shared.paging import Page, PageRequest
-from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense
 from prm.domain.practitioners.model import Organization, Practitioner, PractitionerDetails, display_name
 from prm.domain.shared.contact import Address
 from prm.domain.shared.errors import StaleVersion
@@ -33,8 +33,6 @@ from prm.domain.shared.ids import PractitionerId, TenantId
 from prm.domain.shared.person import AdministrativeGender
 from prm.domain.shared.text import fold
 
-_LICENSE_KEY = "uq_practitioners_tenant_id_license_number"
-_EXTERNAL_ID_KEY = "uq_practitioners_tenant_id_external_id"
 _NAME_KEY_LENGTH = 400
 _t = practitioners.c
 
@@ -101,17 +99,6 @@ def _from_row(row: sa.Row[Any]) -> Practitioner:
     )
 
 
-def _raise_domain_error(exc: IntegrityError) -> NoReturn:
-    """Translate a unique-key violation, named by constraint (PostgreSQL) or by columns (SQLite)."""
-    constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or ""
-    text = f"{constraint} {exc.orig}"
-    if _LICENSE_KEY in text or "practitioners.tenant_id, practitioners.license_number" in text:
-        raise DuplicateLicense("a practitioner with this license number already exists") from exc
-    if _EXTERNAL_ID_KEY in text or "practitioners.tenant_id, practitioners.external_id" in text:
-        raise DuplicateExternalId("a practitioner with this external_id already exists") from exc
-    raise exc
-
-
 _UPDATABLE = tuple(c.name for c in practitioners.columns if c.name not in {"tenant_id", "id", "created_at"})
 
 
@@ -142,7 +129,7 @@ class SqlPractitionerRepository(PractitionerRepository):
         try:
             await insert_rows(self._connection, practitioners, [_to_row(p) for p in batch])
         except IntegrityError as exc:
-            _raise_domain_error(exc)
+            raise_domain_error(exc)
 
     async def get(self, practitioner_id: PractitionerId) -> Practitioner | None:
         return await self._one(_t.id == practitioner_id)
@@ -203,7 +190,7 @@ class SqlPractitionerRepository(PractitionerRepository):
             # Both supported drivers (psycopg 3, aiosqlite) report the summed rowcount of an executemany.
             result = await self._connection.execute(statement, params if len(params) > 1 else params[0])
         except IntegrityError as exc:
-            _raise_domain_error(exc)
+            raise_domain_error(exc)
         if result.rowcount != len(params):
             raise StaleVersion("a practitioner was changed by someone else: reload it and apply the change again")
 

@@ -163,6 +163,14 @@ class HoldRepository(Protocol):
     async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[UUID]:
         """Waitlist entries that have already had an offer of exactly this slot."""
 
+    @abstractmethod
+    async def expire_lapsed_bookings(self, now: datetime) -> int:
+        """Mark active booking holds whose ``expires_at`` has passed ``expired``; returns how many."""
+
+    @abstractmethod
+    async def purge_ended(self, before: datetime) -> int:
+        """Delete holds no longer active whose ``expires_at`` is before ``before``; returns how many."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WaitlistCriteria:

@@ -204,6 +204,12 @@ class RefreshTokens(Protocol):
     async def revoke_user(self, tenant_id: TenantId, user_id: UserId, at: datetime) -> None:
         """Revoke every refresh token of the user (password change, deactivation)."""
 
+    @abstractmethod
+    async def purge(self, tenant_id: TenantId, now: datetime, revoked_before: datetime) -> int:
+        """Delete the tenant's refresh tokens that expired before ``now`` or were revoked before
+        ``revoked_before``; returns how many. Used tokens are kept until they expire: presenting
+        one again is how a stolen token is detected."""
+
 
 class ApiKeyRepository(Protocol):
     """The API keys of the caller's tenant."""

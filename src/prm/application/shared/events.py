@@ -9,7 +9,7 @@ event again. A handler that does not commit itself has its record committed by t
 """
 
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -40,3 +40,13 @@ class EventHandler(Protocol):
 
     @abstractmethod
     async def __call__(self, event: PublishedEvent) -> None: ...
+
+
+class BatchEventHandler(EventHandler, Protocol):
+    """A handler that can also take several events of one tenant at once (in order, one unit of
+    work for all: all or none). The relay gives it a partition's batch; if the batch raises, or
+    one of its events was handled before, the relay goes back to one event at a time, so that a
+    bad event is found, recorded and retried alone."""
+
+    @abstractmethod
+    async def handle_batch(self, events: Sequence[PublishedEvent]) -> None: ...

@@ -7,13 +7,18 @@ never names or free text, for the communications and journeys modules to consume
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 from uuid import UUID
 
+from prm.domain.shared.events import catalogue
 from prm.domain.shared.ids import PatientId, PractitionerId
 
 
 @dataclass(frozen=True, slots=True)
 class AppointmentBooked:
+    TYPE: ClassVar[str] = "appointment.booked"
+    VERSION: ClassVar[int] = 1
+
     appointment_id: UUID
     patient_id: PatientId
     practitioner_id: PractitionerId
@@ -23,6 +28,9 @@ class AppointmentBooked:
 
 @dataclass(frozen=True, slots=True)
 class AppointmentRescheduled:
+    TYPE: ClassVar[str] = "appointment.rescheduled"
+    VERSION: ClassVar[int] = 1
+
     appointment_id: UUID
     patient_id: PatientId
     practitioner_id: PractitionerId
@@ -33,6 +41,9 @@ class AppointmentRescheduled:
 
 @dataclass(frozen=True, slots=True)
 class AppointmentCancelled:
+    TYPE: ClassVar[str] = "appointment.cancelled"
+    VERSION: ClassVar[int] = 1
+
     appointment_id: UUID
     patient_id: PatientId
     practitioner_id: PractitionerId
@@ -44,12 +55,18 @@ class AppointmentCancelled:
 
 @dataclass(frozen=True, slots=True)
 class AppointmentNoShow:
+    TYPE: ClassVar[str] = "appointment.no_show"
+    VERSION: ClassVar[int] = 1
+
     appointment_id: UUID
     patient_id: PatientId
 
 
 @dataclass(frozen=True, slots=True)
 class AppointmentFulfilled:
+    TYPE: ClassVar[str] = "appointment.fulfilled"
+    VERSION: ClassVar[int] = 1
+
     appointment_id: UUID
     patient_id: PatientId
 
@@ -58,6 +75,9 @@ class AppointmentFulfilled:
 class AppointmentStatusChanged:
     """Any other move of the life cycle (arrived, checked-in, entered-in-error, pending → booked ...)."""
 
+    TYPE: ClassVar[str] = "appointment.status_changed"
+    VERSION: ClassVar[int] = 1
+
     appointment_id: UUID
     previous_status: str
     status: str
@@ -65,6 +85,9 @@ class AppointmentStatusChanged:
 
 @dataclass(frozen=True, slots=True)
 class AppointmentDeleted:
+    TYPE: ClassVar[str] = "appointment.deleted"
+    VERSION: ClassVar[int] = 1
+
     appointment_id: UUID
 
 
@@ -72,8 +95,24 @@ class AppointmentDeleted:
 class WaitlistOfferMade:
     """A freed slot is held for a waiting patient until ``expires_at`` (UTC)."""
 
+    TYPE: ClassVar[str] = "waitlist.offer_made"
+    VERSION: ClassVar[int] = 1
+
     offer_id: UUID
     entry_id: UUID
     patient_id: PatientId
     starts_at: datetime
     expires_at: datetime
+
+
+CATALOGUE = catalogue(
+    AppointmentBooked,
+    AppointmentRescheduled,
+    AppointmentCancelled,
+    AppointmentNoShow,
+    AppointmentFulfilled,
+    AppointmentStatusChanged,
+    AppointmentDeleted,
+    WaitlistOfferMade,
+)
+"""What this context publishes, by ``TYPE``."""

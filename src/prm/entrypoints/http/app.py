@@ -10,22 +10,28 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 
 from prm.adapters.sql.connection import SqlDatabase
-from prm.entrypoints.http.admin import ApiKeyController, RoleController, UserController
 from prm.entrypoints.http.allow import allow_middleware
 from prm.entrypoints.http.appointments import AppointmentController, patient_appointments
+from prm.entrypoints.http.appointments_locations import LocationController
+from prm.entrypoints.http.appointments_schedules import ScheduleController
+from prm.entrypoints.http.appointments_slots import AppointmentSlotController
+from prm.entrypoints.http.appointments_waitlist import WaitlistController
 from prm.entrypoints.http.audit import AuditController
-from prm.entrypoints.http.auth import AuthController
 from prm.entrypoints.http.context import HttpContextProvider
 from prm.entrypoints.http.health import health, ready
+from prm.entrypoints.http.identity_admin import ApiKeyController, RoleController, UserController
+from prm.entrypoints.http.identity_auth import AuthController
 from prm.entrypoints.http.input_policy import enforce_input_policy
+from prm.entrypoints.http.integrations import IntegrationConfigController, IntegrationEventController
 from prm.entrypoints.http.openapi import finalize_document, openapi_config, swagger_assets_router
 from prm.entrypoints.http.patients import PatientController
 from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
-from prm.entrypoints.http.scheduling import LocationController, ScheduleController, WaitlistController
 from prm.entrypoints.http.security import document_permissions, require_permission
+from prm.entrypoints.http.webhooks import WebhookDeliveryController, WebhookSubscriptionController
 from prm.entrypoints.logging import configure_logging
+from prm.entrypoints.worker.in_process import worker_in_process
 from prm.ioc import make_container
 from prm.settings import Settings
 
@@ -60,7 +66,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.database = await container.get(SqlDatabase)
         try:
-            yield
+            async with worker_in_process(settings, *overrides):
+                yield
         finally:
             await container.close()
 
@@ -75,10 +82,15 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             PatientController,
             PractitionerController,
             AppointmentController,
+            AppointmentSlotController,
             patient_appointments,
             LocationController,
             ScheduleController,
             WaitlistController,
+            WebhookSubscriptionController,
+            WebhookDeliveryController,
+            IntegrationEventController,
+            IntegrationConfigController,
         ],
     )
     app = Litestar(

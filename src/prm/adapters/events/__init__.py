@@ -1,0 +1,1 @@
+"""Destinations of published events outside PRM (NATS JetStream)."""

@@ -1,0 +1,1 @@
+"""Adapters the integrations context owns to reach other contexts (patients) and its subscribers."""

@@ -1,0 +1,1 @@
+"""Use cases of the webhooks context: subscriptions, fan-out of published events, signed deliveries."""
