@@ -37,9 +37,9 @@ from prm.application.patients.list_patients import ListPatients, ListPatientsQue
 from prm.application.practitioners.list_practitioners import ListPractitioners, ListPractitionersQuery
 from prm.application.shared.paging import PageRequest
 from prm.domain.shared.ids import TenantId
+from prm.entrypoints.cli.imports import import_synthea
 from prm.entrypoints.library import Prm
 from prm.entrypoints.logging import configure_logging
-from prm.entrypoints.cli.imports import import_synthea
 from prm.settings import Settings
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "synthea_csv"

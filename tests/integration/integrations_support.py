@@ -73,16 +73,18 @@ async def run_job(
     settings: Settings, tenant_id: UUID, task: str, args: Mapping[str, Any], providers: Sequence[Provider] = ()
 ) -> None:
     """Run ``task``'s registered handler once, as the job engine would."""
-    async with Prm.open(settings, tenant_id=tenant_id, providers=(CheapHashing(), *providers)) as prm:
-        async with prm.unit() as unit:
-            handler: JobHandler = await unit.get(JOB_HANDLERS[task])
-            await handler(args)
+    async with (
+        Prm.open(settings, tenant_id=tenant_id, providers=(CheapHashing(), *providers)) as prm,
+        prm.unit() as unit,
+    ):
+        handler: JobHandler = await unit.get(JOB_HANDLERS[task])
+        await handler(args)
 
 
 async def outbox_types(settings: Settings, tenant_id: UUID, aggregate: UUID) -> list[tuple[str, dict[str, Any]]]:
     """``(event_type, payload)`` of the outbox rows of ``aggregate``, in order."""
     async with Prm.open(settings, tenant_id=tenant_id, providers=(CheapHashing(),)) as prm:
-        database = await prm.get(SqlDatabase)
+        database = await prm.get(SqlDatabase)  # type: ignore[type-abstract]
         async with database.connect(tenant_id) as connection:
             query = (
                 sa.select(outbox.c.event_type, outbox.c.payload)

@@ -68,7 +68,7 @@ async def test_patch_changes_what_is_given_and_merges_secrets(client: Client) ->
 
 
 async def test_bad_fields_are_422_naming_them(client: Client) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], list[str]]] = [
         ({"api_url": "ftp://his.example/"}, ["body", "api_url"]),
         ({"rate_limit_per_hour": 0}, ["body", "rate_limit_per_hour"]),
         ({"source_system": "his system"}, ["body", "source_system"]),

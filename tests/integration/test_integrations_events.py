@@ -2,6 +2,7 @@
 bulk), replays, validation, permissions, the rate limit, tenant isolation and processing by
 the job handlers."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 from uuid import UUID, uuid4
@@ -9,7 +10,9 @@ from uuid import UUID, uuid4
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from prm.entrypoints.http.app import create_app
 from prm.settings import Settings
+from tests.auth import CheapHashing, PerTestLoginThrottle, create_api_key
 from tests.integration.integrations_support import (
     CONFIGS,
     EVENTS,
@@ -156,7 +159,9 @@ async def test_another_tenant_sees_no_event_of_this_one(client: Client, other_te
     assert (await other_tenant_client.post(f"{EVENTS}/{event['id']}/reprocess")).status_code == 404
     assert (await other_tenant_client.get(EVENTS)).json()["total"] == 0
     # the same external id is another tenant's own event
-    assert (await other_tenant_client.post(EVENTS, json=event_body(external_id=event["external_id"]))).status_code == 202
+    assert (
+        await other_tenant_client.post(EVENTS, json=event_body(external_id=event["external_id"]))
+    ).status_code == 202
 
 
 async def test_processing_fails_an_unknown_patient_with_its_reason_and_records_the_event(
@@ -245,3 +250,33 @@ async def test_list_filters_combine(client: Client) -> None:
     empty = await client.get(EVENTS, params={"received_from": lab["received_at"], "received_to": lab["received_at"]})
     assert empty.status_code == 422
     assert (await client.get(EVENTS, params={"status": "bogus"})).status_code == 422
+
+
+async def test_the_rate_limit_is_shared_by_server_processes_even_under_concurrent_requests(
+    client: Client, settings: Settings, tenant_id: UUID
+) -> None:
+    assert (
+        await client.post(CONFIGS, json={"name": "Pharmacy", "source_system": "pharmacy", "rate_limit_per_hour": 5})
+    ).status_code == 201
+    key = await create_api_key(settings, tenant_id, ["integration_events:write"])
+    other_process = create_app(settings, CheapHashing(), PerTestLoginThrottle())
+    async with AsyncTestClient(app=other_process) as second:
+        second.headers["X-API-Key"] = key
+        client.headers.pop("Authorization")
+        client.headers["X-API-Key"] = key
+        sends = [c.post(EVENTS, json=event_body(source_system="pharmacy")) for c in (client, second) * 4]
+        statuses = sorted(r.status_code for r in await asyncio.gather(*sends))
+    assert statuses == [202] * 5 + [429] * 3
+
+
+async def test_concurrent_deliveries_of_one_event_store_it_once(client: Client) -> None:
+    body = event_body(external_id=f"RACE-{uuid4().hex}")
+    answers = await asyncio.gather(*(client.post(EVENTS, json=body) for _ in range(4)))
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses.count(202) == 1, [r.text for r in answers]
+    assert set(statuses) <= {200, 202, 409}
+    for answer in answers:
+        if answer.status_code == 409:
+            assert answer.json()["code"] == "integrations.duplicate_event"
+    listed = (await client.get(EVENTS, params={"source_system": "his"})).json()
+    assert [e["external_id"] for e in listed["items"]] == [body["external_id"]]

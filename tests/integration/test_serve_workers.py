@@ -15,7 +15,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from prm.entrypoints import cli
+from prm.entrypoints.cli.main import parser
 from prm.settings import Settings
 from tests.auth import PASSWORD, create_tenant, create_user
 from tests.served import HOST, Served, served
@@ -111,9 +111,9 @@ async def test_two_workers_share_the_load_the_settings_and_the_revocations(
 
 
 def test_workers_must_be_a_whole_number_of_one_or_more() -> None:
-    assert cli.parser().parse_args(["serve", "--workers", "3"]).workers == 3
-    assert cli.parser().parse_args(["serve"]).workers is None  # PRM_WORKERS, default 1
+    assert parser().parse_args(["serve", "--workers", "3"]).workers == 3
+    assert parser().parse_args(["serve"]).workers is None  # PRM_WORKERS, default 1
     for bad in ("0", "-1", "two"):
         with pytest.raises(SystemExit) as exit_info:
-            cli.parser().parse_args(["serve", "--workers", bad])
+            parser().parse_args(["serve", "--workers", bad])
         assert exit_info.value.code == 2

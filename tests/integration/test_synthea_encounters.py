@@ -13,8 +13,8 @@ from prm.application.patients.get_patient_by_mrn import GetPatientByMrn
 from prm.application.shared.paging import PageRequest
 from prm.domain.appointments.model import Appointment, AppointmentStatus
 from prm.domain.shared.ids import PatientId, PractitionerId
-from prm.entrypoints.library import Prm
 from prm.entrypoints.cli.imports import run_synthea_import
+from prm.entrypoints.library import Prm
 from prm.settings import Settings
 from tests.integration.test_synthea_import import csv_rows, summary
 

@@ -17,9 +17,9 @@ from prm.application.shared.paging import PageRequest
 from prm.domain.patients.errors import PatientNotFound
 from prm.domain.patients.model import MRN_TYPE, Patient, PatientStatus
 from prm.domain.shared.person import AdministrativeGender
+from prm.entrypoints.cli.imports import run_synthea_import
 from prm.entrypoints.cli.main import main
 from prm.entrypoints.library import Prm
-from prm.entrypoints.cli.imports import run_synthea_import
 from prm.settings import Settings
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "synthea"

@@ -27,8 +27,8 @@ from prm.application.practitioners.list_practitioners import ListPractitioners, 
 from prm.application.practitioners.ports import PractitionerRepository
 from prm.application.shared.paging import PageRequest
 from prm.domain.practitioners.model import Practitioner
-from prm.entrypoints.library import Prm
 from prm.entrypoints.cli.imports import run_synthea_import
+from prm.entrypoints.library import Prm
 from prm.settings import Settings
 from tests.auth import create_tenant
 from tests.integration.test_synthea_import import csv_rows, skipped, summary

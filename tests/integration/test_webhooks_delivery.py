@@ -144,6 +144,7 @@ async def test_a_500_is_retried_with_the_same_message_until_it_succeeds(
         },
     }
     assert first.verify(subscription["secret"]) == message
+    assert list(message) == ["type", "timestamp", "data"]  # as sent, whatever the database
 
 
 async def test_a_run_of_failed_deliveries_disables_the_subscription_with_an_audit_event(

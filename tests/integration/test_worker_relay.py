@@ -287,3 +287,16 @@ async def test_periodic_tasks_run_for_each_tenant_and_purge_what_can_no_longer_b
             sa.select(sa.func.count()).select_from(refresh_tokens).where(refresh_tokens.c.tenant_id == tenant)
         )
         assert left.scalar_one() == 0
+
+
+async def test_operations_show_the_relay_lag_and_need_operations_read(
+    settings: Settings, container: AsyncContainer, client: Any, client_as: Any
+) -> None:
+    async with unit(container, settings) as scope:
+        await (await scope.get(RegisterPatient))(patient_input(mrn="EV-OPS"))
+    status = (await client.get("/api/v1/prm/operations/worker")).json()
+    assert status["pending_events"] >= 1
+    assert status["lag_seconds"] >= 0
+    assert set(status) >= {"failing_handlers", "parked_handlers", "jobs", "failures", "oldest_pending_at"}
+    front_desk = await client_as("front_desk")
+    assert (await front_desk.get("/api/v1/prm/operations/worker")).status_code == 403

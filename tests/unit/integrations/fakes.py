@@ -118,7 +118,11 @@ class InMemoryConfigs(IntegrationConfigRepository):
 
     async def rate_limits(self, source_systems: Sequence[str]) -> Mapping[str, int]:
         wanted = set(source_systems)
-        return {c.source_system: c.rate_limit_per_hour for c in self.rows.values() if c.is_active and c.source_system in wanted}
+        return {
+            c.source_system: c.rate_limit_per_hour
+            for c in self.rows.values()
+            if c.is_active and c.source_system in wanted
+        }
 
 
 class InMemoryCounter(IngestionCounter):

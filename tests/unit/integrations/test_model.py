@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prm.domain.integrations.config import IntegrationConfig
-from prm.domain.integrations.errors import InvalidIntegrationConfig, InvalidIntegrationEvent, NotReprocessable, PayloadTooLarge
+from prm.domain.integrations.errors import (
+    InvalidIntegrationConfig,
+    InvalidIntegrationEvent,
+    NotReprocessable,
+    PayloadTooLarge,
+)
 from prm.domain.integrations.events import IntegrationEventFailed, IntegrationEventProcessed
 from prm.domain.integrations.model import (
     MAX_PAYLOAD_BYTES,
@@ -57,7 +62,9 @@ def test_other_codes_are_refused_naming_event_code(code: str) -> None:
 
 
 def test_a_received_event_is_pending_in_utc_with_the_source_in_lower_case() -> None:
-    event = receive(source_system=" HIS ", occurred_at=datetime(2026, 3, 10, 13, 0, tzinfo=timezone(timedelta(hours=3))))
+    event = receive(
+        source_system=" HIS ", occurred_at=datetime(2026, 3, 10, 13, 0, tzinfo=timezone(timedelta(hours=3)))
+    )
     assert (event.status, event.source_system, event.attempts, event.version) == (
         IntegrationEventStatus.PENDING,
         "his",
@@ -71,7 +78,7 @@ def test_a_received_event_is_pending_in_utc_with_the_source_in_lower_case() -> N
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"occurred_at": datetime(2026, 3, 10, 10, 0)}, "occurred_at"),  # noqa: DTZ001 - naive on purpose
+        ({"occurred_at": datetime(2026, 3, 10, 10, 0)}, "occurred_at"),  # naive on purpose
         ({"occurred_at": datetime(1800, 1, 1, tzinfo=UTC)}, "occurred_at"),
         ({"external_id": "  "}, "external_id"),
         ({"source_system": "his system"}, "source_system"),

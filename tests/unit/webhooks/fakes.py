@@ -81,8 +81,8 @@ class InMemoryDeliveries(DeliveryRepository):
         found = self.rows.get(delivery_id)
         return copy.copy(found) if found else None
 
-    async def subscriptions_given(self, event_id: UUID) -> set[SubscriptionId]:
-        return {d.subscription_id for d in self.rows.values() if d.event_id == event_id}
+    async def given(self, event_ids: Sequence[UUID]) -> set[tuple[UUID, SubscriptionId]]:
+        return {(d.event_id, d.subscription_id) for d in self.rows.values() if d.event_id in event_ids}
 
     async def save(self, delivery: Delivery, *, expected_version: int) -> None:
         current = self.rows.get(delivery.id)

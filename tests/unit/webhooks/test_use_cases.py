@@ -120,6 +120,19 @@ async def test_fan_out_makes_one_delivery_and_job_per_matching_active_subscripti
     assert (len(world.deliveries.rows), world.uow.commits) == (2, 1)
 
 
+async def test_a_batch_fans_out_with_one_read_and_one_commit() -> None:
+    world = World()
+    appointments = await world.subscribe("appointment.*")
+    everything = await world.subscribe("*")
+    booked, registered = event(), event("patient.registered")
+    await world.fan_out().handle_batch([booked, registered, booked])
+    pairs = sorted((d.event_id, d.subscription_id) for d in world.deliveries.rows.values())
+    assert pairs == sorted([(booked.id, appointments.id), (booked.id, everything.id), (registered.id, everything.id)])
+    assert (len(world.scheduler.jobs), world.uow.commits) == (3, 1)
+    await world.fan_out().handle_batch([registered])
+    assert world.uow.commits == 1
+
+
 async def test_our_own_events_fan_out_only_to_subscriptions_that_name_them() -> None:
     world = World()
     await world.subscribe("*")

@@ -3,6 +3,7 @@
 Both repositories are built with the caller's ``TenantId`` and put it in every statement.
 """
 
+import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -101,7 +102,7 @@ _DELIVERY_FIELDS = (
 
 def _delivery_row(d: Delivery) -> dict[str, Any]:
     row = {name: getattr(d, name) for name in _DELIVERY_FIELDS}
-    row.update(tenant_id=d.tenant_id, id=d.id, status=d.status.value, body=dict(d.body))
+    row.update(tenant_id=d.tenant_id, id=d.id, status=d.status.value, body=json.dumps(d.body, separators=(",", ":")))
     return row
 
 
@@ -113,6 +114,7 @@ def _delivery(row: Any) -> Delivery:
         tenant_id=TenantId(m["tenant_id"]),
         subscription_id=SubscriptionId(m["subscription_id"]),
         status=DeliveryStatus(m["status"]),
+        body=json.loads(m["body"]),
     )
     return Delivery(**fields)
 
@@ -171,7 +173,7 @@ class SqlSubscriptionRepository(SubscriptionRepository):
 
     async def active(self) -> Sequence[Subscription]:
         rows = await self._connection.execute(
-            sa.select(_s).where(_s.c.tenant_id == self._tenant_id, _s.c.is_active.is_(True)).order_by(_s.c.id)
+            sa.select(_s).where(_s.c.tenant_id == self._tenant_id, _s.c.is_active == sa.true()).order_by(_s.c.id)
         )
         return [_subscription(r) for r in rows]
 
@@ -206,9 +208,13 @@ class SqlDeliveryRepository(DeliveryRepository):
         row = (await self._connection.execute(statement)).first()
         return _delivery(row) if row else None
 
-    async def subscriptions_given(self, event_id: UUID) -> set[SubscriptionId]:
-        statement = sa.select(_d.c.subscription_id).where(_d.c.tenant_id == self._tenant_id, _d.c.event_id == event_id)
-        return {SubscriptionId(r[0]) for r in await self._connection.execute(statement)}
+    async def given(self, event_ids: Sequence[UUID]) -> set[tuple[UUID, SubscriptionId]]:
+        if not event_ids:
+            return set()
+        statement = sa.select(_d.c.event_id, _d.c.subscription_id).where(
+            _d.c.tenant_id == self._tenant_id, _d.c.event_id.in_(list(event_ids))
+        )
+        return {(r[0], SubscriptionId(r[1])) for r in await self._connection.execute(statement)}
 
     async def save(self, delivery: Delivery, *, expected_version: int) -> None:
         row = _delivery_row(delivery)

@@ -5,7 +5,8 @@ under row-level security on PostgreSQL).
 signing secret as issued (``whsec_…``): PRM must read it to sign, so it cannot be a digest like
 API keys are. It is protected as the rows are (tenant scoping, row-level security, database
 access), never logged and never answered after creation. Deliveries keep the JSON body they send
-(ids and codes only, as events are); attempts keep no more of an answer than a short excerpt.
+as text (ids and codes only, as events are; text keeps the keys in the order they are sent, which
+``jsonb`` would not); attempts keep no more of an answer than a short excerpt.
 """
 
 import sqlalchemy as sa
@@ -42,7 +43,7 @@ webhook_deliveries = sa.Table(
     sa.Column("subscription_id", sa.Uuid, nullable=False),
     sa.Column("event_id", sa.Uuid, nullable=False),
     sa.Column("event_type", sa.String(200), nullable=False),
-    sa.Column("body", JsonDocument, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # the JSON document as sent, keys in their order
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("attempt_limit", sa.Integer, nullable=False),

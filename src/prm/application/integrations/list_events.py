@@ -17,8 +17,9 @@ class ListIntegrationEventsQuery:
 
 class ListIntegrationEvents:
     """A page of the tenant's inbound events, newest received first, without their payloads
-    (``source_system`` matched in lower case, as stored). Raises ``RuleViolated`` (422 on ``received_to``) for an empty time range. Records one
-    ``search`` audit event naming the events listed (they name patients) and commits."""
+    (``source_system`` matched in lower case, as stored). Raises ``RuleViolated`` (422 on
+    ``received_to``) for an empty time range. Records one ``search`` audit event naming the
+    events listed (they name patients) and commits."""
 
     def __init__(self, finder: IntegrationEventFinder, audit: AuditTrail, uow: UnitOfWork) -> None:
         self._finder = finder

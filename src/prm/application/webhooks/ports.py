@@ -61,8 +61,9 @@ class DeliveryRepository(Protocol):
     async def get(self, delivery_id: DeliveryId) -> Delivery | None: ...
 
     @abstractmethod
-    async def subscriptions_given(self, event_id: UUID) -> set[SubscriptionId]:
-        """The subscriptions that have a delivery of this event already (fan-out runs once per pair)."""
+    async def given(self, event_ids: Sequence[UUID]) -> set[tuple[UUID, SubscriptionId]]:
+        """``(event id, subscription id)`` of the deliveries of these events there are already
+        (fan-out makes one per pair)."""
 
     @abstractmethod
     async def save(self, delivery: Delivery, *, expected_version: int) -> None:

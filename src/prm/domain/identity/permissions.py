@@ -37,13 +37,18 @@ RESOURCES: tuple[str, ...] = (
     "webhooks",
     "integrations",
     "integration_events",
+    "operations",
 )
 ACTIONS: tuple[str, ...] = ("read", "write")
 
 PERMISSIONS: frozenset[str] = frozenset(
-    f"{resource}:{action}" for resource in RESOURCES for action in ACTIONS if (resource, action) != ("audit", "write")
+    f"{resource}:{action}"
+    for resource in RESOURCES
+    for action in ACTIONS
+    if (resource, action) not in {("audit", "write"), ("operations", "write")}
 )
-"""Every permission there is. The audit trail is append-only: there is no ``audit:write``."""
+"""Every permission there is. The audit trail is append-only (no ``audit:write``); ``operations:read``
+reads the state of background work across tenants (no ``operations:write``)."""
 
 ADMIN_ROLE = "admin"
 """The built-in role holding every permission; a tenant always keeps one active holder."""

@@ -35,23 +35,19 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 from typing import Any, TypeVar
 from uuid import UUID
 
 import structlog
-from rich import box
 from rich.console import Console
 from rich.file_proxy import FileProxy
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from prm.adapters.inbound.synthea.reader import (
     Organizations,
     OrganizationsFile,
-    SkippedFile,
     SyntheaExport,
     SyntheaFormatError,
 )
@@ -63,6 +59,7 @@ from prm.application.practitioners.import_practitioners import ImportPractitione
 from prm.application.shared.imports import BatchOutcome, Rejection, ValueWarning
 from prm.domain.shared.errors import DomainError
 from prm.domain.shared.ids import TenantId
+from prm.entrypoints.cli.import_report import FileSummary, SyntheaImportReport, skipped_lines, summary
 from prm.entrypoints.library import DatabaseNotMigrated, Prm
 from prm.entrypoints.logging import configure_logging
 from prm.settings import Settings
@@ -73,45 +70,6 @@ log = structlog.get_logger(__name__)
 
 _PROG = "prm import synthea"
 WARNING_PREFIX = "warning: "
-
-
-@dataclass(slots=True)
-class FileSummary:
-    """What became of one file: its rows, counts, rejections and warnings. ``joined``: read only
-    to join another file (``organizations.csv``), so it has no counts of its own."""
-
-    file: str
-    rows: int
-    seconds: float
-    outcome: BatchOutcome
-    joined: bool = False
-
-    @property
-    def accepted(self) -> int:
-        return self.outcome.created + self.outcome.updated + self.outcome.unchanged
-
-
-@dataclass(slots=True)
-class SyntheaImportReport:
-    """The whole import: ``exit_code`` (see the module docstring), the tenant, each file read and
-    each file skipped."""
-
-    exit_code: int
-    tenant_id: UUID | None = None
-    tenant_slug: str | None = None
-    files: list[FileSummary] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-
-    def file(self, name: str) -> FileSummary | None:
-        return next((f for f in self.files if f.file == name), None)
-
-    @property
-    def rejected(self) -> int:
-        return sum(len(f.outcome.rejected) for f in self.files)
-
-    @property
-    def warnings(self) -> int:
-        return sum(len(f.outcome.warnings) for f in self.files)
 
 
 async def run_synthea_import(
@@ -408,42 +366,3 @@ def _logs_through(console: Console) -> Iterator[None]:
             handler.setStream(stream)
         structlog.configure(logger_factory=factory)
         proxy.flush()
-
-
-def summary(report: SyntheaImportReport) -> Table:
-    """The table printed on stdout: the tenant, and a line per file read."""
-    tenant = f"{report.tenant_slug} (tenant {report.tenant_id})" if report.tenant_slug else f"tenant {report.tenant_id}"
-    table = Table(
-        title=f"Synthea import into {tenant}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        collapse_padding=True,
-        pad_edge=False,
-    )
-    headings = ("file", "rows", "created", "updated", "unchanged", "rejected", "warnings", "seconds", "rows/s")
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading == "file" else "right", no_wrap=True)
-    for s in report.files:
-        if s.joined:  # read for a join: no counts of its own, and its speed says nothing
-            counts, rate = ["–"] * 3, "–"
-        else:
-            counts = [str(s.outcome.created), str(s.outcome.updated), str(s.outcome.unchanged)]
-            rate = f"{s.rows / s.seconds:.0f}" if s.seconds > 0 else "–"
-        problems = [str(len(s.outcome.rejected)), str(len(s.outcome.warnings))]
-        table.add_row(s.file, str(s.rows), *counts, *problems, f"{s.seconds:.2f}", rate)
-    return table
-
-
-def skipped_lines(report: SyntheaImportReport) -> list[str]:
-    """``skipped:`` and a line per file of the folder not imported, and why (files skipped for
-    the same reason share a line)."""
-    if not report.skipped:
-        return []
-    by_reason: dict[str, list[str]] = {}
-    for skipped in report.skipped:
-        by_reason.setdefault(skipped.reason, []).append(skipped.name)
-    return ["skipped:"] + [
-        f"  {names[0]}: {reason}" if len(names) == 1 else f"  {reason}: {', '.join(names)}"
-        for reason, names in by_reason.items()
-    ]

@@ -20,9 +20,8 @@ Url = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=MAX_URL_LENGTH,
-        description="Where to POST: https:// (http:// too outside production); never a private address "
+        description="Where to POST: an https URL (http too outside production), never to a private address "
         "unless PRM_WEBHOOK_ALLOW_PRIVATE",
-        examples=["https://hooks.example.org/prm"],
     ),
 ]
 Pattern = Annotated[

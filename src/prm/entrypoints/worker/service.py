@@ -42,6 +42,12 @@ log = structlog.get_logger(__name__)
 GRACE_SECONDS = 30.0
 """How long a stopping worker waits for the jobs in hand before giving them back."""
 
+STALLED_SECONDS = 30.0
+"""A worker whose heartbeat (procrastinate's, every 10 s) is this old is taken for dead."""
+
+RECOVERY_SECONDS = 10.0
+"""How often a worker looks for the jobs of dead workers."""
+
 RELAY_IDLE_SECONDS = 0.1
 """How long the relay sleeps when the outbox had nothing to relay."""
 
@@ -75,6 +81,8 @@ class Worker:
         self._database: SqlDatabase | None = None
         self.relay: OutboxRelay | None = None
         self.embedded: EmbeddedJobEngine | None = None
+        self._app: Any = None
+        self._last_recovery = datetime.min.replace(tzinfo=UTC)
 
     @property
     def postgres(self) -> bool:
@@ -117,6 +125,7 @@ class Worker:
         if self.postgres:
             app = procrastinate_app(self._settings.database_url, self.dispatcher.tasks, self.dispatcher.run_job)
             async with app.open_async():
+                self._app = app
                 yield asyncio.create_task(
                     app.run_worker_async(
                         queues=[QUEUE],
@@ -154,6 +163,7 @@ class Worker:
         while not self._stopping.is_set():
             try:
                 await self.schedule_periodic()
+                await self.recover_stalled_jobs()
             except Exception:
                 log.exception("periodic.schedule_failed")
             await _sleep(1.0 + random.random())
@@ -181,6 +191,23 @@ class Worker:
         for p in due:
             self._last_run[p.task] = now
         return len(due) * len(tenants)
+
+    async def recover_stalled_jobs(self) -> int:
+        """PostgreSQL: give back the jobs of workers that died (no heartbeat for
+        :data:`STALLED_SECONDS`: killed, or their host gone) to be run again; every
+        :data:`RECOVERY_SECONDS`. Returns how many. (The embedded engine's leases do this on SQLite.)"""
+        now = self._now()
+        if self._app is None or now - self._last_recovery < timedelta(seconds=RECOVERY_SECONDS):
+            return 0
+        self._last_recovery = now
+        stalled = list(
+            await self._app.job_manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=STALLED_SECONDS)
+        )
+        for job in stalled:
+            await self._app.job_manager.retry_job(job)
+        if stalled:
+            log.warning("jobs.stalled_retried", count=len(stalled))
+        return len(stalled)
 
     async def _tenants(self) -> list[TenantId]:
         async with self._scope(TenantId(self._settings.default_tenant_id)) as scope:

@@ -61,7 +61,7 @@ def upgrade() -> None:
         sa.Column("subscription_id", sa.Uuid, nullable=False),
         sa.Column("event_id", sa.Uuid, nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
-        sa.Column("body", JSON, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("attempt_limit", sa.Integer, nullable=False),
