@@ -15,6 +15,7 @@ from benchmarks.access_log_bench import AccessLogReport
 from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport, WorkersComparison, WrkResult
 from benchmarks.import_bench import FLAT_COST, SQLITE_MAX, ImportReport
 from benchmarks.scheduling_bench import SchedulingReport
+from benchmarks.worker_bench import WorkerReport
 
 OTHER_CPU_WARNING = 15.0
 PACKAGES = (
@@ -335,3 +336,40 @@ def print_scheduling(report: SchedulingReport) -> None:
                 f"{run.rows_in_db:,}",
             )
         console.print(table)
+
+
+def print_worker(report: WorkerReport) -> None:
+    """Background work: backlog drains, commit-to-webhook latency, bulk integration events."""
+    table = Table(
+        title="Background work on PostgreSQL (outbox relay to PRM's handlers, one tenant)",
+        box=MARKDOWN,
+        title_justify="left",
+    )
+    for column in ("measure", "figure", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    for d in report.drains:
+        table.add_row(
+            f"drain {d.events:,} events, {d.workers} worker(s)",
+            f"{d.events_per_second:,}/s ({d.seconds} s, {d.worker_cpu_us_per_event} µs CPU/event)",
+            "≥ 2,000/s" if d.workers == 1 else "-",
+            _yes(d.events_per_second >= 2000) if d.workers == 1 else "-",
+        )
+    if report.speedup is not None:
+        table.add_row("two workers / one", f"{report.speedup}x", "≥ 1.6x", _yes(report.speedup >= 1.6))
+    if report.webhook_latency is not None:
+        w = report.webhook_latency
+        table.add_row(
+            f"commit to webhook, idle ({w.deliveries})",
+            f"p50 {w.p50_ms} ms, p95 {w.p95_ms} ms",
+            "p95 ≤ 1,000 ms",
+            _yes(w.p95_ms <= 1000),
+        )
+    if report.bulk is not None:
+        b = report.bulk
+        table.add_row(
+            f"bulk integration events ({b.events:,})",
+            f"{b.events_per_second:,}/s",
+            "≥ 5,000/s",
+            _yes(b.events_per_second >= 5000),
+        )
+    console.print(table)

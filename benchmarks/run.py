@@ -2,7 +2,7 @@
 
     python -m benchmarks.run                 the full run (about 10 minutes on 2 cores)
     python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
-    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import, scheduling, logging)
+    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import, scheduling, logging, worker)
 
 Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
 See benchmarks/README.md for what is measured and how to read it.
@@ -33,8 +33,10 @@ from benchmarks.report import (
     print_http,
     print_import,
     print_scheduling,
+    print_worker,
 )
 from benchmarks.scheduling_bench import run_scheduling
+from benchmarks.worker_bench import run_worker_bench
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -44,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
-    p.add_argument("--only", choices=["http", "import", "scheduling", "logging"], help="run one part only")
+    p.add_argument("--only", choices=["http", "import", "scheduling", "logging", "worker"], help="run one part only")
     p.add_argument(
         "--scenario",
         action="append",
@@ -142,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Scheduling")
             scheduling = run_scheduling(workdir, quick=quick)
             results["scheduling"] = scheduling.as_dict()
+        if args.only in (None, "worker"):
+            console.rule("Background work")
+            worker = run_worker_bench(workdir, quick=quick)
+            results["worker"] = worker.as_dict()
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     console.rule("Results")
@@ -154,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_import(imports)
     if "scheduling" in results:
         print_scheduling(scheduling)
+    if "worker" in results:
+        print_worker(worker)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     console.print(f"total {results['elapsed_s']}s; results in {args.output}")

@@ -119,7 +119,7 @@ def _delivered(receiver: Receiver, secret: str) -> dict[str, set[str]]:
 async def _handled_once(settings: Settings) -> tuple[int, int, int]:
     """(the tenant's outbox events, processed records of the fan-out handler, delivery rows)."""
     async with Prm.open(settings) as prm:
-        database = await prm.get(SqlDatabase)
+        database = await prm.get(SqlDatabase)  # type: ignore[type-abstract]
         async with database.connect(settings.default_tenant_id) as connection:
             records = await connection.execute(
                 sa.select(sa.func.count())

@@ -5,7 +5,7 @@ failing handler is retried without holding up other aggregates; jobs run once, d
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -300,3 +300,33 @@ async def test_operations_show_the_relay_lag_and_need_operations_read(
     assert set(status) >= {"failing_handlers", "parked_handlers", "jobs", "failures", "oldest_pending_at"}
     front_desk = await client_as("front_desk")
     assert (await front_desk.get("/api/v1/prm/operations/worker")).status_code == 403
+
+
+async def test_sqlite_a_job_whose_runner_died_is_claimed_again_when_its_lease_lapses(_sqlite_url: str) -> None:
+    """The embedded engine (SQLite's); PostgreSQL's dead workers are test_worker_processes'."""
+    settings = Settings(
+        database_url=_sqlite_url, env="test", log_level="warning", worker="off", default_tenant_id=uuid4()
+    )
+    JOBS.clear()
+    container = make_container(settings, LibraryContextProvider(), RecordingHandlers())
+    try:
+        await _lease_lapses(settings, container)
+    finally:
+        await container.close()
+
+
+async def _lease_lapses(settings: Settings, container: AsyncContainer) -> None:
+    async with unit(container, settings) as scope:
+        (await scope.get(JobScheduler)).schedule("tests.record", {"n": "survivor"})
+        await (await scope.get(UnitOfWork)).commit()
+    clock = [datetime.now(UTC)]
+    relay = worker(settings, container, {}, now=lambda: clock[0])
+    await relay._open()
+    assert relay.embedded is not None
+    tenant = settings.default_tenant_id
+    claimed = await relay.embedded.claim(1000)  # a runner takes it ... and dies before running it
+    assert [row.task for row in claimed if row.tenant_id == tenant] == ["tests.record"]
+    assert [row for row in await relay.embedded.claim(1000) if row.tenant_id == tenant] == []  # its lease holds
+    clock[0] += timedelta(minutes=6)  # the lease (5 minutes) lapses
+    await relay.run_until_idle()
+    assert [args for tenant, args in JOBS if tenant == settings.default_tenant_id] == [{"n": "survivor"}]
