@@ -302,10 +302,16 @@ async def test_operations_show_the_relay_lag_and_need_operations_read(
     assert (await front_desk.get("/api/v1/prm/operations/worker")).status_code == 403
 
 
-async def test_sqlite_a_job_whose_runner_died_is_claimed_again_when_its_lease_lapses(_sqlite_url: str) -> None:
+async def test_sqlite_a_job_whose_runner_died_is_claimed_again_when_its_lease_lapses(
+    request: pytest.FixtureRequest,
+) -> None:
     """The embedded engine (SQLite's); PostgreSQL's dead workers are test_worker_processes'."""
     settings = Settings(
-        database_url=_sqlite_url, env="test", log_level="warning", worker="off", default_tenant_id=uuid4()
+        database_url=str(request.getfixturevalue("_sqlite_url")),
+        env="test",
+        log_level="warning",
+        worker="off",
+        default_tenant_id=uuid4(),
     )
     JOBS.clear()
     container = make_container(settings, LibraryContextProvider(), RecordingHandlers())
