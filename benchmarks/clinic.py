@@ -6,7 +6,6 @@ six months ahead as booked), the other 50 take the booking load.
 """
 
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -23,6 +22,7 @@ from prm.application.practitioners.import_practitioners import ImportPractitione
 from prm.application.practitioners.inputs import PractitionerInput
 from prm.application.shared.imports import SourceRef
 from prm.application.shared.ports import UnitOfWork
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.model import Appointment, TimeSlot
 from prm.domain.appointments.schedule import Weekday, WeeklyRule
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
@@ -37,7 +37,7 @@ BOOKED_SHARE = 0.7
 
 @dataclass
 class Clinic:
-    location_id: uuid.UUID
+    location_id: LocationId
     busy: PractitionerId  # the one with a year of bookings
     free: list[PractitionerId]  # the 50 that take the booking load
     bookings: int
@@ -96,7 +96,7 @@ async def make_clinic(settings: Settings, patients: list[PatientId]) -> Clinic:
 
 
 def _year_of_bookings(
-    tenant_id: TenantId, practitioner_id: PractitionerId, location_id: uuid.UUID, patients: list[PatientId]
+    tenant_id: TenantId, practitioner_id: PractitionerId, location_id: LocationId, patients: list[PatientId]
 ) -> list[Appointment]:
     rng = random.Random(4)
     now = datetime.now(UTC)

@@ -9,6 +9,7 @@ clients of other roles in the same tenant, ``anonymous_client`` sends no credent
 admin of a second tenant. Passwords are hashed with minimal argon2 cost (``tests.auth``).
 """
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from uuid import UUID, uuid4
@@ -23,6 +24,10 @@ from tests.auth import CheapHashing, PerTestLoginThrottle, create_api_key, creat
 from tests.databases import postgres_database, sqlite_database
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# Apps the tests build run no background work unless a test asks (tests/integration/test_worker*.py
+# run Workers and `prm worker` themselves); subprocesses get PRM_WORKER explicitly (tests/served.py).
+os.environ["PRM_WORKER"] = "off"
 
 
 @pytest.fixture(scope="session")

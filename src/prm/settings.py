@@ -21,7 +21,7 @@
 | ``PRM_STATE_DIR`` | ``var`` | the service's own files in development (signing key, first admin password) |
 | ``PRM_MAX_BODY_BYTES`` | ``10485760`` | largest request body accepted (413 beyond) |
 | ``PRM_CORS_ORIGINS`` | (none) | comma-separated origins allowed to call the API from a browser |
-| ``PRM_WORKER`` | ``on`` | ``prm serve`` also runs background work (relay, jobs, periodic tasks); ``off`` when ``prm worker`` runs apart |
+| ``PRM_WORKER`` | ``on`` | ``prm serve`` runs background work too; ``off`` when ``prm worker`` runs apart |
 | ``PRM_WORKER_CONCURRENCY`` | ``4`` | jobs a worker process runs at once |
 | ``PRM_NATS_URL`` | (none) | ``nats://host:4222``: the relay also publishes every event to NATS JetStream |
 | ``PRM_WEBHOOK_ALLOW_PRIVATE`` | ``true`` (production: ``false``) | webhooks may go to private and loopback addresses |
@@ -42,6 +42,12 @@ import phonenumbers
 
 PREFIX = "PRM_"
 DEFAULT_TENANT_ID = UUID("00000000-0000-0000-0000-000000000001")
+
+
+def _worker_default() -> Literal["on", "off"]:
+    """``PRM_WORKER`` also when settings are built in code (the library, tests): ``off`` there keeps
+    an app made with ``create_app(Settings(...))`` from starting background work unasked."""
+    return "off" if os.environ.get(f"{PREFIX}WORKER", "on").strip().lower() == "off" else "on"
 
 
 class SettingsError(Exception):
@@ -72,7 +78,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     state_dir: str = "var"
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=1 << 30)] = 10 * 1024 * 1024
     cors_origins: str = ""
-    worker: Literal["on", "off"] = "on"
+    worker: Literal["on", "off"] = msgspec.field(default_factory=lambda: _worker_default())
     worker_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
     nats_url: str = ""
     webhook_allow_private: bool | None = None  # None: true unless env is production

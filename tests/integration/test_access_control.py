@@ -86,7 +86,7 @@ async def _make_ids(client: Client) -> dict[str, str]:
 
     async def created(path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await client.post(f"{API}{path}", json=body)
-        assert response.status_code in {200, 201}, response.text
+        assert response.status_code in {200, 201, 202}, response.text
         result: dict[str, Any] = response.json()
         return result
 
@@ -128,7 +128,26 @@ async def _make_ids(client: Client) -> dict[str, str]:
     assert cancelled.status_code == 200, cancelled.text
     offer_id = cancelled.json()["waitlist_offer_id"]
     assert offer_id is not None
+    subscription = await created(
+        "/webhooks/subscriptions", {"url": "http://127.0.0.1:9/isolated", "event_types": ["patient.*"]}
+    )
+    ping = await created(f"/webhooks/subscriptions/{subscription['id']}/ping", {})
+    event = await created(
+        "/integrations/events",
+        {
+            "source_system": "ISO-HIS",
+            "event_code": "OPD_VISIT_COMPLETED",
+            "external_id": f"iso-{uuid4().hex[:6]}",
+            "patient_identifier": "MRN-ISO",
+            "occurred_at": "2026-12-01T09:30:00+01:00",
+        },
+    )
+    config = await created("/integrations/configs", {"name": "Isolated HIS", "source_system": "ISO-HIS"})
     return {
+        "subscription_id": str(subscription["id"]),
+        "delivery_id": str(ping["id"]),
+        "event_id": str(event["id"]),
+        "config_id": str(config["id"]),
         "patient_id": patient_id,
         "practitioner_id": practitioner_id,
         "location_id": location_id,

@@ -26,6 +26,7 @@ from prm.application.appointments.ports import (
 )
 from prm.application.shared.paging import Page, PageRequest
 from prm.domain.appointments.errors import SlotUnavailable
+from prm.domain.appointments.ids import AppointmentId, ConversationId, HoldId, LocationId, ScheduleId, WaitlistEntryId
 from prm.domain.appointments.model import Appointment, TimeSlot
 from prm.domain.appointments.schedule import Location, Schedule, ScheduleException
 from prm.domain.appointments.waitlist import Hold, HoldKind, HoldStatus, WaitlistEntry, WaitlistStatus
@@ -71,7 +72,7 @@ class InMemoryAppointments(AppointmentRepository, AppointmentFinder):
         for appointment in appointments:
             self.rows[appointment.id] = _stored(appointment)
 
-    async def get(self, appointment_id: UUID) -> Appointment | None:
+    async def get(self, appointment_id: AppointmentId) -> Appointment | None:
         found = self.rows.get(appointment_id)
         return _stored(found) if found else None
 
@@ -87,7 +88,7 @@ class InMemoryAppointments(AppointmentRepository, AppointmentFinder):
         self.rows.pop(appointment.id, None)
 
     async def overlapping(
-        self, practitioner_id: PractitionerId, slot: TimeSlot, *, exclude: UUID | None = None
+        self, practitioner_id: PractitionerId, slot: TimeSlot, *, exclude: AppointmentId | None = None
     ) -> Sequence[Appointment]:
         return sorted(
             (
@@ -149,7 +150,7 @@ class InMemorySchedules(ScheduleRepository):
     async def add_location(self, location: Location) -> None:
         self.location_rows[location.id] = location
 
-    async def get_location(self, location_id: UUID) -> Location | None:
+    async def get_location(self, location_id: LocationId) -> Location | None:
         return self.location_rows.get(location_id)
 
     async def locations(self) -> Sequence[Location]:
@@ -158,11 +159,11 @@ class InMemorySchedules(ScheduleRepository):
     async def add_schedule(self, schedule: Schedule) -> None:
         self.schedule_rows[schedule.id] = schedule
 
-    async def get_schedule(self, schedule_id: UUID) -> Schedule | None:
+    async def get_schedule(self, schedule_id: ScheduleId) -> Schedule | None:
         return self.schedule_rows.get(schedule_id)
 
     async def schedules(
-        self, practitioner_ids: Sequence[PractitionerId] | None = None, location_id: UUID | None = None
+        self, practitioner_ids: Sequence[PractitionerId] | None = None, location_id: LocationId | None = None
     ) -> Sequence[Schedule]:
         return [
             s
@@ -178,7 +179,7 @@ class InMemorySchedules(ScheduleRepository):
         self.exception_rows.append(exception)
 
     async def exceptions(
-        self, schedule_ids: Sequence[UUID], window: TimeSlot | None = None
+        self, schedule_ids: Sequence[ScheduleId], window: TimeSlot | None = None
     ) -> Sequence[ScheduleException]:
         return sorted(
             (
@@ -202,11 +203,11 @@ class InMemoryHolds(HoldRepository):
         for hold in holds:
             self.rows[hold.id] = _hold(hold)
 
-    async def get(self, hold_id: UUID) -> Hold | None:
+    async def get(self, hold_id: HoldId) -> Hold | None:
         found = self.rows.get(hold_id)
         return _hold(found) if found else None
 
-    async def conversation(self, conversation_id: UUID) -> Sequence[Hold]:
+    async def conversation(self, conversation_id: ConversationId) -> Sequence[Hold]:
         held = [h for h in self.rows.values() if h.conversation_id == conversation_id]
         return [_hold(h) for h in sorted(held, key=lambda h: h.ordinal or 0)]
 
@@ -251,7 +252,7 @@ class InMemoryHolds(HoldRepository):
             del self.rows[key]
         return len(gone)
 
-    async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[UUID]:
+    async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[WaitlistEntryId]:
         return frozenset(
             h.waitlist_entry_id
             for h in self.rows.values()
@@ -273,7 +274,7 @@ class InMemoryWaitlist(WaitlistRepository):
     async def add(self, entry: WaitlistEntry) -> None:
         self.rows[entry.id] = _entry(entry)
 
-    async def get(self, entry_id: UUID) -> WaitlistEntry | None:
+    async def get(self, entry_id: WaitlistEntryId) -> WaitlistEntry | None:
         found = self.rows.get(entry_id)
         return _entry(found) if found else None
 

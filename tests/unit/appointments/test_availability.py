@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prm.domain.appointments.availability import free_slots, sessions
+from prm.domain.appointments.ids import LocationId, ScheduleExceptionId, ScheduleId
 from prm.domain.appointments.model import Period, TimeSlot
 from prm.domain.appointments.schedule import ExceptionKind, Schedule, ScheduleException, Weekday, WeeklyRule
 from prm.domain.appointments.slot_ids import decode_slot_id, encode_slot_id
@@ -35,10 +36,10 @@ def rules(draw: st.DrawFn) -> WeeklyRule:
 
 def schedule(rule_list: list[WeeklyRule], slot_minutes: int, buffer_minutes: int) -> Schedule:
     return Schedule(
-        id=uuid4(),
+        id=ScheduleId(uuid4()),
         tenant_id=TENANT,
         practitioner_id=PractitionerId(uuid4()),
-        location_id=uuid4(),
+        location_id=LocationId(uuid4()),
         rules=tuple(rule_list),
         slot_minutes=slot_minutes,
         buffer_minutes=buffer_minutes,
@@ -77,11 +78,15 @@ def scenarios(draw: st.DrawFn) -> tuple[Schedule, ZoneInfo, Period, list[TimeSlo
 
     busy = draw(ranges(120))
     off = [
-        ScheduleException(id=uuid4(), tenant_id=TENANT, schedule_id=plan.id, kind=ExceptionKind.TIME_OFF, slot=s)
+        ScheduleException(
+            id=ScheduleExceptionId(uuid4()), tenant_id=TENANT, schedule_id=plan.id, kind=ExceptionKind.TIME_OFF, slot=s
+        )
         for s in draw(ranges(600))
     ]
     extra = [
-        ScheduleException(id=uuid4(), tenant_id=TENANT, schedule_id=plan.id, kind=ExceptionKind.EXTRA, slot=s)
+        ScheduleException(
+            id=ScheduleExceptionId(uuid4()), tenant_id=TENANT, schedule_id=plan.id, kind=ExceptionKind.EXTRA, slot=s
+        )
         for s in draw(ranges(240))
     ]
     return plan, tz, window, busy, off + extra

@@ -13,6 +13,7 @@ from prm.application.appointments.join_waitlist import JoinWaitlist, JoinWaitlis
 from prm.application.appointments.slots import AvailableSlot
 from prm.application.appointments.update_appointment import UpdateAppointmentCommand
 from prm.domain.appointments.errors import InvalidDateRange, InvalidTimeSlot, SlotNotAvailable
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.model import TimeSlot
 from prm.domain.appointments.slot_ids import encode_slot_id
 from prm.domain.shared.dates import DateOutOfRange
@@ -66,7 +67,7 @@ async def test_a_slot_id_of_another_practitioner_is_refused_naming_practitioner_
 
 async def test_a_slot_id_at_another_location_is_refused_naming_location_id(world: World) -> None:
     slot = await first_slot(world)
-    command = BookAppointmentCommand(patient_id=ALICE, time_slot_id=slot.slot_id, location_id=uuid4())
+    command = BookAppointmentCommand(patient_id=ALICE, time_slot_id=slot.slot_id, location_id=LocationId(uuid4()))
 
     with pytest.raises(InvalidTimeSlot) as refused:
         await world.book()(command)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from prm.domain.appointments.dates import MAX_EXPORT_DAYS, MAX_SEARCH_DAYS, LocalDateRange
 from prm.domain.appointments.errors import InvalidDateRange, InvalidSchedule, InvalidTimeSlot
+from prm.domain.appointments.ids import LocationId, ScheduleId, WaitlistEntryId
 from prm.domain.appointments.model import SCHEDULING_DATES, Period, TimeSlot
 from prm.domain.appointments.schedule import Schedule, Weekday, WeeklyRule
 from prm.domain.appointments.slot_ids import decode_slot_id, encode_slot_id
@@ -178,10 +179,10 @@ def test_the_window_of_any_range_is_a_valid_period_covering_its_local_days(
 
 def _schedule(valid_from: date, valid_until: date | None = None) -> Schedule:
     return Schedule(
-        id=uuid4(),
+        id=ScheduleId(uuid4()),
         tenant_id=TenantId(uuid4()),
         practitioner_id=PractitionerId(uuid4()),
-        location_id=uuid4(),
+        location_id=LocationId(uuid4()),
         rules=(WeeklyRule((Weekday.MON,), time(9), time(12)),),
         valid_from=valid_from,
         valid_until=valid_until,
@@ -206,7 +207,7 @@ def test_a_schedule_is_valid_within_the_years_1900_to_2200(day: date) -> None:
 def test_a_waitlist_entry_prefers_dates_within_the_years_1900_to_2200(day: date) -> None:
     with pytest.raises(DateOutOfRange) as refused:
         WaitlistEntry(
-            id=uuid4(),
+            id=WaitlistEntryId(uuid4()),
             tenant_id=TenantId(uuid4()),
             patient_id=PatientId(uuid4()),
             practitioner_id=PractitionerId(uuid4()),

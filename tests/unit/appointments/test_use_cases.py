@@ -3,7 +3,7 @@ offers, conversational booking, rescheduling, availability by speciality, encoun
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from uuid import UUID, uuid4
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,6 +35,7 @@ from prm.domain.appointments.events import (
     AppointmentRescheduled,
     WaitlistOfferMade,
 )
+from prm.domain.appointments.ids import ConversationId, LocationId, ScheduleExceptionId, ScheduleId, WaitlistEntryId
 from prm.domain.appointments.model import Appointment, AppointmentStatus, Period, TimeSlot
 from prm.domain.appointments.schedule import (
     ExceptionKind,
@@ -130,10 +131,12 @@ class World:
     async def open_clinic(self, practitioner_id: PractitionerId, speciality: str = "Cardiology") -> Schedule:
         """Weekdays 09:00-12:00 London time, 30-minute slots."""
         self.practitioners.add(practitioner_id, speciality)
-        location = Location(id=uuid4(), tenant_id=TENANT, name="Clinic", time_zone="Europe/London", created_at=NOW)
+        location = Location(
+            id=LocationId(uuid4()), tenant_id=TENANT, name="Clinic", time_zone="Europe/London", created_at=NOW
+        )
         await self.schedules.add_location(location)
         schedule = Schedule(
-            id=uuid4(),
+            id=ScheduleId(uuid4()),
             tenant_id=TENANT,
             practitioner_id=practitioner_id,
             location_id=location.id,
@@ -159,7 +162,7 @@ def at(
 def waiting(patient_id: PatientId, priority: int = 3, minutes_ago: int = 60) -> WaitlistEntry:
     created = NOW - timedelta(minutes=minutes_ago)
     return WaitlistEntry(
-        id=uuid4(),
+        id=WaitlistEntryId(uuid4()),
         tenant_id=TENANT,
         patient_id=patient_id,
         practitioner_id=DR_HEART,
@@ -294,7 +297,7 @@ async def test_an_expired_offer_goes_to_the_next_patient_and_cannot_be_accepted(
 # --- conversational booking -------------------------------------------------------------------------
 
 
-async def find_three(world: World) -> tuple[FindSlots, list[TimeSlot], UUID]:
+async def find_three(world: World) -> tuple[FindSlots, list[TimeSlot], ConversationId]:
     find = world.find_slots()
     choices = await find(FindSlotsCommand(patient_id=ALICE, practitioner_id=DR_HEART, count=3))
     return find, [h.slot for h, _ in choices.choices], choices.conversation_id
@@ -399,10 +402,10 @@ async def test_availability_by_speciality_spans_that_specialitys_practitioners_o
 
 async def test_listing_exceptions_of_an_unknown_schedule_is_not_found(world: World) -> None:
     with pytest.raises(ScheduleNotFound):
-        await ListScheduleExceptions(world.schedules)(uuid4())
+        await ListScheduleExceptions(world.schedules)(ScheduleId(uuid4()))
     schedule = next(iter(world.schedules.schedule_rows.values()))
     off = ScheduleException(
-        id=uuid4(), tenant_id=TENANT, schedule_id=schedule.id, kind=ExceptionKind.TIME_OFF,
+        id=ScheduleExceptionId(uuid4()), tenant_id=TENANT, schedule_id=schedule.id, kind=ExceptionKind.TIME_OFF,
         slot=TimeSlot(TOMORROW_9, TOMORROW_9 + timedelta(hours=3)),
     )  # fmt: skip
     await world.schedules.add_exception(off)

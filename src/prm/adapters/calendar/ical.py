@@ -9,10 +9,10 @@ reason text goes into the file (subscribed calendars leave the clinic): the summ
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from uuid import UUID
 
 from icalendar import Calendar, Event
 
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.model import Appointment, AppointmentStatus
 from prm.domain.appointments.schedule import Location
 
@@ -25,7 +25,7 @@ _STATUS = {
 
 def render_calendar(
     appointments: Sequence[Appointment],
-    locations: Mapping[UUID, Location],
+    locations: Mapping[LocationId, Location],
     *,
     name: str,
     now: datetime,

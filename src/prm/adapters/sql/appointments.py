@@ -34,6 +34,7 @@ from prm.application.appointments.ports import (
 )
 from prm.application.shared.paging import Page, PageRequest
 from prm.domain.appointments.errors import SlotUnavailable
+from prm.domain.appointments.ids import AppointmentId
 from prm.domain.appointments.model import (
     ACTIVE_STATUSES,
     MAX_DURATION,
@@ -155,7 +156,7 @@ class SqlAppointmentRepository(AppointmentRepository):
         if batch:
             await insert_rows(self._connection, appointments, [_to_row(a) for a in batch])
 
-    async def get(self, appointment_id: UUID) -> Appointment | None:
+    async def get(self, appointment_id: AppointmentId) -> Appointment | None:
         row = (
             await self._connection.execute(
                 sa.select(appointments).where(_t.tenant_id == self._tenant_id, _t.id == appointment_id)
@@ -183,7 +184,7 @@ class SqlAppointmentRepository(AppointmentRepository):
         )
 
     async def overlapping(
-        self, practitioner_id: PractitionerId, slot: TimeSlot, *, exclude: UUID | None = None
+        self, practitioner_id: PractitionerId, slot: TimeSlot, *, exclude: AppointmentId | None = None
     ) -> Sequence[Appointment]:
         where = [
             _t.tenant_id == self._tenant_id,

@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -11,6 +10,7 @@ from prm.adapters.sql.appointments_tables import slot_holds
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
 from prm.application.appointments.ports import HoldRepository
+from prm.domain.appointments.ids import ConversationId, HoldId, WaitlistEntryId
 from prm.domain.appointments.model import MAX_DURATION, TimeSlot
 from prm.domain.appointments.waitlist import Hold, HoldKind, HoldStatus
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
@@ -76,11 +76,11 @@ class SqlHoldRepository(HoldRepository):
             statement = statement.limit(limit)
         return [_hold(r) for r in await self._connection.execute(statement)]
 
-    async def get(self, hold_id: UUID) -> Hold | None:
+    async def get(self, hold_id: HoldId) -> Hold | None:
         found = await self._select(_h.id == hold_id)
         return found[0] if found else None
 
-    async def conversation(self, conversation_id: UUID) -> Sequence[Hold]:
+    async def conversation(self, conversation_id: ConversationId) -> Sequence[Hold]:
         return await self._select(_h.conversation_id == conversation_id, order=_h.ordinal)
 
     async def live(self, practitioner_ids: Sequence[PractitionerId], window: TimeSlot, now: datetime) -> Sequence[Hold]:
@@ -140,7 +140,7 @@ class SqlHoldRepository(HoldRepository):
         )
         return result.rowcount
 
-    async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[UUID]:
+    async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[WaitlistEntryId]:
         rows = await self._connection.execute(
             sa.select(_h.waitlist_entry_id).where(
                 _h.tenant_id == self._tenant_id,

@@ -7,7 +7,6 @@ wall-clock times).
 from collections.abc import Sequence
 from datetime import time
 from typing import Any
-from uuid import UUID
 
 import msgspec
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from prm.adapters.sql.appointments_tables import locations, schedule_exceptions, schedules
 from prm.adapters.sql.connection import SqlConnection
 from prm.application.appointments.ports import ScheduleRepository
+from prm.domain.appointments.ids import LocationId, ScheduleId
 from prm.domain.appointments.model import Period, TimeSlot
 from prm.domain.appointments.schedule import (
     ExceptionKind,
@@ -97,7 +97,7 @@ class SqlScheduleRepository(ScheduleRepository):
     def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
-        self._location_cache: dict[UUID, Location | None] = {}
+        self._location_cache: dict[LocationId, Location | None] = {}
 
     async def add_location(self, location: Location) -> None:
         await self._connection.execute(
@@ -112,7 +112,7 @@ class SqlScheduleRepository(ScheduleRepository):
             )
         )
 
-    async def get_location(self, location_id: UUID) -> Location | None:
+    async def get_location(self, location_id: LocationId) -> Location | None:
         if location_id not in self._location_cache:
             row = (
                 await self._connection.execute(
@@ -144,7 +144,7 @@ class SqlScheduleRepository(ScheduleRepository):
             )
         )
 
-    async def get_schedule(self, schedule_id: UUID) -> Schedule | None:
+    async def get_schedule(self, schedule_id: ScheduleId) -> Schedule | None:
         row = (
             await self._connection.execute(
                 sa.select(schedules).where(_s.tenant_id == self._tenant_id, _s.id == schedule_id)
@@ -153,7 +153,7 @@ class SqlScheduleRepository(ScheduleRepository):
         return _schedule(row) if row else None
 
     async def schedules(
-        self, practitioner_ids: Sequence[PractitionerId] | None = None, location_id: UUID | None = None
+        self, practitioner_ids: Sequence[PractitionerId] | None = None, location_id: LocationId | None = None
     ) -> Sequence[Schedule]:
         where: list[sa.ColumnElement[bool]] = [_s.tenant_id == self._tenant_id]
         if practitioner_ids is not None:
@@ -182,7 +182,7 @@ class SqlScheduleRepository(ScheduleRepository):
         )
 
     async def exceptions(
-        self, schedule_ids: Sequence[UUID], window: TimeSlot | None = None
+        self, schedule_ids: Sequence[ScheduleId], window: TimeSlot | None = None
     ) -> Sequence[ScheduleException]:
         if not schedule_ids:
             return []

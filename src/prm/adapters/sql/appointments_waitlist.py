@@ -6,7 +6,6 @@ Preferred dates are stored as ISO dates, preferred times as part-of-day names.
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -14,6 +13,7 @@ from prm.adapters.sql.appointments_tables import waitlist_entries
 from prm.adapters.sql.connection import SqlConnection
 from prm.application.appointments.ports import WaitlistCriteria, WaitlistRepository
 from prm.application.shared.paging import Page, PageRequest
+from prm.domain.appointments.ids import WaitlistEntryId
 from prm.domain.appointments.waitlist import PartOfDay, WaitlistEntry, WaitlistStatus
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
@@ -70,7 +70,7 @@ class SqlWaitlistRepository(WaitlistRepository):
     async def add(self, entry: WaitlistEntry) -> None:
         await self._connection.execute(sa.insert(waitlist_entries).values(_entry_row(entry)))
 
-    async def get(self, entry_id: UUID) -> WaitlistEntry | None:
+    async def get(self, entry_id: WaitlistEntryId) -> WaitlistEntry | None:
         row = (
             await self._connection.execute(
                 sa.select(waitlist_entries).where(_w.tenant_id == self._tenant_id, _w.id == entry_id)

@@ -1,7 +1,6 @@
 """Time off or an extra session on a schedule."""
 
 from dataclasses import dataclass
-from uuid import UUID
 
 import structlog
 
@@ -10,6 +9,7 @@ from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import UnitOfWork
 from prm.domain.appointments.errors import ScheduleNotFound
+from prm.domain.appointments.ids import ScheduleExceptionId, ScheduleId
 from prm.domain.appointments.model import TimeSlot
 from prm.domain.appointments.schedule import ExceptionKind, ScheduleException
 from prm.domain.shared.ids import new_id
@@ -19,7 +19,7 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AddScheduleExceptionCommand:
-    schedule_id: UUID
+    schedule_id: ScheduleId
     kind: ExceptionKind
     slot: TimeSlot
     reason: str | None = None
@@ -40,7 +40,7 @@ class AddScheduleException:
         if await self._schedules.get_schedule(command.schedule_id) is None:
             raise ScheduleNotFound(f"schedule {command.schedule_id} not found")
         exception = ScheduleException(
-            id=new_id(),
+            id=ScheduleExceptionId(new_id()),
             tenant_id=self._context.tenant_id,
             schedule_id=command.schedule_id,
             kind=command.kind,

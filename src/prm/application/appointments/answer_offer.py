@@ -1,7 +1,6 @@
 """A waiting patient's answer to an offer: accept (book the slot) or decline (offer it to the next)."""
 
 from dataclasses import dataclass
-from uuid import UUID
 
 import structlog
 
@@ -12,6 +11,7 @@ from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.appointments.errors import HoldExpired, OfferNotFound
+from prm.domain.appointments.ids import HoldId
 from prm.domain.appointments.model import Appointment
 from prm.domain.appointments.waitlist import Hold, HoldKind, HoldStatus
 
@@ -54,7 +54,7 @@ class AnswerOffer:
         self._clock = clock
         self._context = context
 
-    async def __call__(self, offer_id: UUID, *, accept: bool) -> OfferAnswered:
+    async def __call__(self, offer_id: HoldId, *, accept: bool) -> OfferAnswered:
         now = self._clock.now()
         offer = await self._holds.get(offer_id)
         if offer is None or offer.kind is not HoldKind.OFFER or offer.waitlist_entry_id is None:

@@ -24,6 +24,7 @@ from prm.domain.appointments.errors import (
     PractitionerNotFound,
     SlotNotAvailable,
 )
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.model import SCHEDULING_DATES, Appointment, AppointmentStatus, Period, TimeSlot
 from prm.domain.appointments.slot_ids import decode_slot_id
 from prm.domain.shared.ids import PatientId, PractitionerId
@@ -41,7 +42,7 @@ class BookAppointmentCommand:
 
     patient_id: PatientId
     practitioner_id: PractitionerId | None = None
-    location_id: UUID | None = None
+    location_id: LocationId | None = None
     time_slot_id: UUID | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -55,7 +56,7 @@ class BookAppointmentCommand:
 class _Target:
     slot: TimeSlot
     practitioner_id: PractitionerId
-    location_id: UUID | None
+    location_id: LocationId | None
 
 
 class BookAppointment:

@@ -1,9 +1,8 @@
 """Placing a booking: the checks every way of booking shares (not a use case on its own)."""
 
-from uuid import UUID
-
 from prm.application.appointments.ports import AppointmentRepository, HoldRepository
 from prm.domain.appointments.errors import SlotHeld
+from prm.domain.appointments.ids import HoldId
 from prm.domain.appointments.model import Appointment
 
 
@@ -12,7 +11,7 @@ async def place(
     appointments: AppointmentRepository,
     holds: HoldRepository,
     *,
-    own_hold: UUID | None = None,
+    own_hold: HoldId | None = None,
 ) -> None:
     """Insert ``appointment`` if its practitioner is free then.
 

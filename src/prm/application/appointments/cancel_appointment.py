@@ -1,7 +1,6 @@
 """Cancel an appointment with a coded reason, and offer the freed slot to the waitlist."""
 
 from dataclasses import dataclass
-from uuid import UUID
 
 import structlog
 
@@ -10,6 +9,7 @@ from prm.application.appointments.waitlist_offers import WaitlistOffers
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.appointments.errors import AppointmentNotFound
+from prm.domain.appointments.ids import AppointmentId
 from prm.domain.appointments.model import Appointment, CancellationReason
 from prm.domain.appointments.waitlist import Hold
 
@@ -21,7 +21,7 @@ class CancelAppointmentCommand:
     """``reason``: FHIR R4 appointment-cancellation-reason code; ``notify_patient`` travels in the
     ``appointment.cancelled`` event for the communications module."""
 
-    appointment_id: UUID
+    appointment_id: AppointmentId
     reason: CancellationReason = CancellationReason.OTHER
     notify_patient: bool = True
 

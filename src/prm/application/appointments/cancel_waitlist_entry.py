@@ -1,11 +1,10 @@
 """Take a patient off the waitlist."""
 
-from uuid import UUID
-
 from prm.application.appointments.ports import HoldRepository, WaitlistRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.appointments.errors import WaitlistEntryNotFound
+from prm.domain.appointments.ids import WaitlistEntryId
 from prm.domain.appointments.waitlist import WaitlistEntry
 
 
@@ -21,7 +20,7 @@ class CancelWaitlistEntry:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, entry_id: UUID) -> WaitlistEntry:
+    async def __call__(self, entry_id: WaitlistEntryId) -> WaitlistEntry:
         entry = await self._waitlist.get(entry_id)
         if entry is None:
             raise WaitlistEntryNotFound(f"waitlist entry {entry_id} not found")

@@ -1,9 +1,9 @@
 """Pre-flight conflict check (reference API ``GET /appointments/conflicts``)."""
 
 from collections.abc import Sequence
-from uuid import UUID
 
 from prm.application.appointments.ports import AppointmentRepository
+from prm.domain.appointments.ids import AppointmentId
 from prm.domain.appointments.model import Appointment, TimeSlot
 from prm.domain.shared.ids import PractitionerId
 
@@ -15,6 +15,6 @@ class CheckConflicts:
         self._appointments = appointments
 
     async def __call__(
-        self, practitioner_id: PractitionerId, slot: TimeSlot, exclude: UUID | None = None
+        self, practitioner_id: PractitionerId, slot: TimeSlot, exclude: AppointmentId | None = None
     ) -> Sequence[Appointment]:
         return await self._appointments.overlapping(practitioner_id, slot, exclude=exclude)

@@ -8,6 +8,7 @@ from prm.application.appointments.ports import ScheduleRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, UnitOfWork
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.schedule import Location
 from prm.domain.shared.contact import Address, normalize_phone
 from prm.domain.shared.ids import new_id
@@ -40,7 +41,7 @@ class CreateLocation:
     async def __call__(self, command: CreateLocationCommand) -> Location:
         phone = normalize_phone(command.phone, self._context.phone_region, field="phone") if command.phone else None
         location = Location(
-            id=new_id(),
+            id=LocationId(new_id()),
             tenant_id=self._context.tenant_id,
             name=command.name.strip(),
             time_zone=command.time_zone,

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID
 
 import structlog
 
@@ -11,6 +10,7 @@ from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.appointments.errors import LocationNotFound, PractitionerNotFound
+from prm.domain.appointments.ids import LocationId, ScheduleId
 from prm.domain.appointments.schedule import Schedule, WeeklyRule
 from prm.domain.shared.ids import PractitionerId, new_id
 
@@ -22,7 +22,7 @@ class CreateScheduleCommand:
     """Rules in the location's local wall-clock time; ``valid_from`` defaults to today (UTC date)."""
 
     practitioner_id: PractitionerId
-    location_id: UUID
+    location_id: LocationId
     rules: tuple[WeeklyRule, ...]
     slot_minutes: int = 30
     buffer_minutes: int = 0
@@ -56,7 +56,7 @@ class CreateSchedule:
             raise LocationNotFound(f"location {command.location_id} not found")
         now = self._clock.now()
         schedule = Schedule(
-            id=new_id(),
+            id=ScheduleId(new_id()),
             tenant_id=self._context.tenant_id,
             practitioner_id=command.practitioner_id,
             location_id=command.location_id,

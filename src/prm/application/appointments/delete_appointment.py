@@ -1,13 +1,12 @@
 """Remove an appointment for good (reference API ``DELETE /appointments/{id}``; prefer cancel)."""
 
-from uuid import UUID
-
 import structlog
 
 from prm.application.appointments.ports import AppointmentRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Outbox, UnitOfWork
 from prm.domain.appointments.errors import AppointmentNotFound
+from prm.domain.appointments.ids import AppointmentId
 
 log = structlog.get_logger(__name__)
 
@@ -21,7 +20,7 @@ class DeleteAppointment:
         self._audit = audit
         self._uow = uow
 
-    async def __call__(self, appointment_id: UUID) -> None:
+    async def __call__(self, appointment_id: AppointmentId) -> None:
         appointment = await self._appointments.get(appointment_id)
         if appointment is None:
             raise AppointmentNotFound(f"appointment {appointment_id} not found")

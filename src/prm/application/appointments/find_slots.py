@@ -3,7 +3,6 @@ numbered list of slots, held for the patient for a few minutes."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from uuid import UUID
 
 import structlog
 
@@ -14,6 +13,7 @@ from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.appointments.dates import MAX_SEARCH_DAYS, LocalDateRange
 from prm.domain.appointments.errors import InvalidSchedule, PatientNotFound, PractitionerNotFound
+from prm.domain.appointments.ids import ConversationId, HoldId, LocationId
 from prm.domain.appointments.schedule import Weekday
 from prm.domain.appointments.waitlist import Hold, HoldKind, HoldStatus, PartOfDay
 from prm.domain.shared.ids import PatientId, PractitionerId, new_id
@@ -31,7 +31,7 @@ class FindSlotsCommand:
     patient_id: PatientId
     practitioner_id: PractitionerId | None = None
     speciality: str | None = None
-    location_id: UUID | None = None
+    location_id: LocationId | None = None
     start_date: date | None = None
     end_date: date | None = None
     part_of_day: PartOfDay | None = None
@@ -44,7 +44,7 @@ class FindSlotsCommand:
 class SlotChoices:
     """The numbered choices (``number`` 1…n is each hold's ordinal) and when they expire (UTC)."""
 
-    conversation_id: UUID
+    conversation_id: ConversationId
     expires_at: datetime
     choices: list[tuple[Hold, AvailableSlot]]
 
@@ -116,11 +116,11 @@ class FindSlots:
             chosen.append(candidate)
             if len(chosen) == command.count:
                 break
-        conversation_id = new_id()
+        conversation_id = ConversationId(new_id())
         expires_at = now + self._policy.hold_for
         holds = [
             Hold(
-                id=new_id(),
+                id=HoldId(new_id()),
                 tenant_id=self._context.tenant_id,
                 kind=HoldKind.BOOKING,
                 patient_id=command.patient_id,

@@ -1,9 +1,8 @@
 """Read one appointment."""
 
-from uuid import UUID
-
 from prm.application.appointments.ports import AppointmentRepository
 from prm.domain.appointments.errors import AppointmentNotFound
+from prm.domain.appointments.ids import AppointmentId
 from prm.domain.appointments.model import Appointment
 
 
@@ -13,7 +12,7 @@ class GetAppointment:
     def __init__(self, appointments: AppointmentRepository) -> None:
         self._appointments = appointments
 
-    async def __call__(self, appointment_id: UUID) -> Appointment:
+    async def __call__(self, appointment_id: AppointmentId) -> Appointment:
         appointment = await self._appointments.get(appointment_id)
         if appointment is None:
             raise AppointmentNotFound(f"appointment {appointment_id} not found")

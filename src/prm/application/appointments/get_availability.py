@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from uuid import UUID
 
 from prm.application.appointments.ports import PractitionerDirectory
 from prm.application.appointments.slots import AvailableSlot, SlotSearch
 from prm.application.shared.ports import Clock
 from prm.domain.appointments.dates import MAX_SEARCH_DAYS, LocalDateRange
 from prm.domain.appointments.errors import InvalidSchedule, PractitionerNotFound
+from prm.domain.appointments.ids import LocationId
 from prm.domain.shared.ids import PractitionerId
 
 DEFAULT_DAYS = 7
@@ -22,7 +22,7 @@ class AvailabilityQuery:
 
     practitioner_id: PractitionerId | None = None
     speciality: str | None = None
-    location_id: UUID | None = None
+    location_id: LocationId | None = None
     on_date: date | None = None
     start_date: date | None = None
     end_date: date | None = None

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID
 
 import structlog
 
@@ -11,6 +10,7 @@ from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.appointments.errors import PatientNotFound, PractitionerNotFound
+from prm.domain.appointments.ids import LocationId, WaitlistEntryId
 from prm.domain.appointments.model import SCHEDULING_DATES
 from prm.domain.appointments.waitlist import PartOfDay, WaitlistEntry
 from prm.domain.shared.ids import PatientId, PractitionerId, new_id
@@ -26,7 +26,7 @@ class JoinWaitlistCommand:
     patient_id: PatientId
     practitioner_id: PractitionerId | None = None
     speciality: str | None = None
-    location_id: UUID | None = None
+    location_id: LocationId | None = None
     preferred_dates: tuple[date, ...] = ()
     preferred_times: tuple[PartOfDay, ...] = ()
     priority: int = 3
@@ -65,7 +65,7 @@ class JoinWaitlist:
         now = self._clock.now()
         speciality = command.speciality.strip() if command.speciality and command.speciality.strip() else None
         entry = WaitlistEntry(
-            id=new_id(),
+            id=WaitlistEntryId(new_id()),
             tenant_id=self._context.tenant_id,
             patient_id=command.patient_id,
             practitioner_id=command.practitioner_id,

@@ -1,10 +1,10 @@
 """The exceptions (time off, extra sessions) of one schedule."""
 
 from collections.abc import Sequence
-from uuid import UUID
 
 from prm.application.appointments.ports import ScheduleRepository
 from prm.domain.appointments.errors import ScheduleNotFound
+from prm.domain.appointments.ids import ScheduleId
 from prm.domain.appointments.schedule import ScheduleException
 
 
@@ -15,7 +15,7 @@ class ListScheduleExceptions:
     def __init__(self, schedules: ScheduleRepository) -> None:
         self._schedules = schedules
 
-    async def __call__(self, schedule_id: UUID) -> Sequence[ScheduleException]:
+    async def __call__(self, schedule_id: ScheduleId) -> Sequence[ScheduleException]:
         if await self._schedules.get_schedule(schedule_id) is None:
             raise ScheduleNotFound(f"schedule {schedule_id} not found")
         return await self._schedules.exceptions([schedule_id])

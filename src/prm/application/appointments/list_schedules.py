@@ -1,9 +1,9 @@
 """Schedules, by practitioner and location."""
 
 from collections.abc import Sequence
-from uuid import UUID
 
 from prm.application.appointments.ports import ScheduleRepository
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.schedule import Schedule
 from prm.domain.shared.ids import PractitionerId
 
@@ -15,6 +15,6 @@ class ListSchedules:
         self._schedules = schedules
 
     async def __call__(
-        self, practitioner_id: PractitionerId | None = None, location_id: UUID | None = None
+        self, practitioner_id: PractitionerId | None = None, location_id: LocationId | None = None
     ) -> Sequence[Schedule]:
         return await self._schedules.schedules([practitioner_id] if practitioner_id else None, location_id)

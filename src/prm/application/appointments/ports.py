@@ -9,6 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from prm.application.shared.paging import Page, PageRequest
+from prm.domain.appointments.ids import AppointmentId, ConversationId, HoldId, LocationId, ScheduleId, WaitlistEntryId
 from prm.domain.appointments.model import Appointment, AppointmentStatus, TimeSlot
 from prm.domain.appointments.schedule import Location, Schedule, ScheduleException
 from prm.domain.appointments.waitlist import Hold, WaitlistEntry, WaitlistStatus
@@ -34,7 +35,7 @@ class AppointmentRepository(Protocol):
         """Insert a batch (imports of past appointments: no overlap rule for inactive ones)."""
 
     @abstractmethod
-    async def get(self, appointment_id: UUID) -> Appointment | None: ...
+    async def get(self, appointment_id: AppointmentId) -> Appointment | None: ...
 
     @abstractmethod
     async def save(self, appointment: Appointment, *, expected_version: int) -> None:
@@ -45,7 +46,7 @@ class AppointmentRepository(Protocol):
 
     @abstractmethod
     async def overlapping(
-        self, practitioner_id: PractitionerId, slot: TimeSlot, *, exclude: UUID | None = None
+        self, practitioner_id: PractitionerId, slot: TimeSlot, *, exclude: AppointmentId | None = None
     ) -> Sequence[Appointment]:
         """The practitioner's *active* appointments overlapping ``slot``, by start."""
 
@@ -60,7 +61,7 @@ class AppointmentCriteria:
 
     patient_id: PatientId | None = None
     practitioner_id: PractitionerId | None = None
-    location_id: UUID | None = None
+    location_id: LocationId | None = None
     statuses: frozenset[AppointmentStatus] = frozenset()
     starts_from: datetime | None = None
     starts_before: datetime | None = None
@@ -100,7 +101,7 @@ class ScheduleRepository(Protocol):
     async def add_location(self, location: Location) -> None: ...
 
     @abstractmethod
-    async def get_location(self, location_id: UUID) -> Location | None: ...
+    async def get_location(self, location_id: LocationId) -> Location | None: ...
 
     @abstractmethod
     async def locations(self) -> Sequence[Location]:
@@ -110,11 +111,11 @@ class ScheduleRepository(Protocol):
     async def add_schedule(self, schedule: Schedule) -> None: ...
 
     @abstractmethod
-    async def get_schedule(self, schedule_id: UUID) -> Schedule | None: ...
+    async def get_schedule(self, schedule_id: ScheduleId) -> Schedule | None: ...
 
     @abstractmethod
     async def schedules(
-        self, practitioner_ids: Sequence[PractitionerId] | None = None, location_id: UUID | None = None
+        self, practitioner_ids: Sequence[PractitionerId] | None = None, location_id: LocationId | None = None
     ) -> Sequence[Schedule]:
         """Schedules of these practitioners (all when ``None``), at ``location_id`` when given."""
 
@@ -126,7 +127,7 @@ class ScheduleRepository(Protocol):
 
     @abstractmethod
     async def exceptions(
-        self, schedule_ids: Sequence[UUID], window: TimeSlot | None = None
+        self, schedule_ids: Sequence[ScheduleId], window: TimeSlot | None = None
     ) -> Sequence[ScheduleException]:
         """Exceptions of these schedules overlapping ``window`` (all when ``None``), by start."""
 
@@ -138,10 +139,10 @@ class HoldRepository(Protocol):
     async def add_many(self, holds: Sequence[Hold]) -> None: ...
 
     @abstractmethod
-    async def get(self, hold_id: UUID) -> Hold | None: ...
+    async def get(self, hold_id: HoldId) -> Hold | None: ...
 
     @abstractmethod
-    async def conversation(self, conversation_id: UUID) -> Sequence[Hold]:
+    async def conversation(self, conversation_id: ConversationId) -> Sequence[Hold]:
         """The holds of one ``find-slots`` answer, by ordinal."""
 
     @abstractmethod
@@ -160,7 +161,7 @@ class HoldRepository(Protocol):
         """Active offers whose time is up, oldest first."""
 
     @abstractmethod
-    async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[UUID]:
+    async def entries_offered(self, practitioner_id: PractitionerId, slot: TimeSlot) -> frozenset[WaitlistEntryId]:
         """Waitlist entries that have already had an offer of exactly this slot."""
 
     @abstractmethod
@@ -184,7 +185,7 @@ class WaitlistRepository(Protocol):
     async def add(self, entry: WaitlistEntry) -> None: ...
 
     @abstractmethod
-    async def get(self, entry_id: UUID) -> WaitlistEntry | None: ...
+    async def get(self, entry_id: WaitlistEntryId) -> WaitlistEntry | None: ...
 
     @abstractmethod
     async def save(self, entry: WaitlistEntry, *, expected_version: int) -> None: ...

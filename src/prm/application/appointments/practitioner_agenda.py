@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
-from uuid import UUID
 
 from prm.application.appointments.ports import (
     AppointmentCriteria,
@@ -14,6 +13,7 @@ from prm.application.appointments.ports import (
 from prm.application.shared.ports import Clock
 from prm.domain.appointments.dates import MAX_EXPORT_DAYS, LocalDateRange
 from prm.domain.appointments.errors import PractitionerNotFound
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.model import Appointment, AppointmentStatus
 from prm.domain.appointments.schedule import Location
 from prm.domain.shared.ids import PractitionerId
@@ -28,7 +28,7 @@ _SHOWN = frozenset(AppointmentStatus) - {AppointmentStatus.ENTERED_IN_ERROR}
 class Agenda:
     practitioner: PractitionerInfo
     appointments: list[Appointment]
-    locations: dict[UUID, Location]
+    locations: dict[LocationId, Location]
 
 
 class PractitionerAgenda:
@@ -73,7 +73,7 @@ class PractitionerAgenda:
             starts_before=window.ends_at,
         )
         appointments = list(await self._finder.first(criteria, MAX_ENTRIES))
-        locations: dict[UUID, Location] = {}
+        locations: dict[LocationId, Location] = {}
         for location_id in {a.location_id for a in appointments if a.location_id}:
             location = await self._schedules.get_location(location_id)
             if location is not None:

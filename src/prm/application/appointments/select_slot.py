@@ -4,7 +4,6 @@ slot the patient picked by its number, or by a date and time that is on the list
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -16,6 +15,7 @@ from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.context import RequestContext
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.appointments.errors import ConversationNotFound, HoldExpired, ReplyNotUnderstood
+from prm.domain.appointments.ids import ConversationId
 from prm.domain.appointments.model import Appointment
 from prm.domain.appointments.schedule import zone
 from prm.domain.appointments.waitlist import Hold, HoldStatus
@@ -30,7 +30,7 @@ class SelectSlotCommand:
     """``reply`` is what the patient wrote: ``"2"``, ``"#2"``, or ``"2026-03-12 09:30"`` /
     ``"12 March 9:30am"`` (read in the location's time zone)."""
 
-    conversation_id: UUID
+    conversation_id: ConversationId
     patient_id: PatientId
     reply: str
     appointment_type: str | None = None

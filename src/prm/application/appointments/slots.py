@@ -12,6 +12,7 @@ from uuid import UUID
 from prm.application.appointments.ports import AppointmentFinder, HoldRepository, ScheduleRepository
 from prm.domain.appointments.availability import free_slots
 from prm.domain.appointments.errors import InvalidTimeSlot
+from prm.domain.appointments.ids import LocationId
 from prm.domain.appointments.model import TimeSlot
 from prm.domain.appointments.schedule import Location, zone
 from prm.domain.appointments.slot_ids import encode_slot_id
@@ -26,7 +27,7 @@ class AvailableSlot:
 
     slot_id: UUID
     practitioner_id: PractitionerId
-    location_id: UUID
+    location_id: LocationId
     time_zone: str
     slot: TimeSlot
 
@@ -56,7 +57,7 @@ class SlotSearch:
         window: TimeSlot,
         *,
         now: datetime,
-        location_id: UUID | None = None,
+        location_id: LocationId | None = None,
         duration: timedelta | None = None,
         holder: PatientId | None = None,
         limit: int | None = None,
@@ -80,7 +81,7 @@ class SlotSearch:
         exceptions = defaultdict(list)
         for exception in await self._schedules.exceptions([s.id for s in schedules], window):
             exceptions[exception.schedule_id].append(exception)
-        locations: dict[UUID, Location | None] = {}
+        locations: dict[LocationId, Location | None] = {}
         found: list[AvailableSlot] = []
         for schedule in schedules:
             if schedule.location_id not in locations:

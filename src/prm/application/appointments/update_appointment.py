@@ -3,7 +3,6 @@ life cycle, or edit its descriptive fields."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
 
 import structlog
 
@@ -11,6 +10,7 @@ from prm.application.appointments.ports import AppointmentRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.appointments.errors import AppointmentNotFound, InvalidTimeSlot, SlotUnavailable
+from prm.domain.appointments.ids import AppointmentId
 from prm.domain.appointments.model import SCHEDULING_DATES, Appointment, AppointmentStatus, TimeSlot
 from prm.domain.shared.errors import StaleVersion
 
@@ -24,7 +24,7 @@ class UpdateAppointmentCommand:
     (cancel has its own action); ``changes`` edits ``appointment_type``, ``reason_text``,
     ``source_channel``."""
 
-    appointment_id: UUID
+    appointment_id: AppointmentId
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     status: AppointmentStatus | None = None

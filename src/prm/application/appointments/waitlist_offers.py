@@ -1,7 +1,6 @@
 """Offering a freed slot to the waitlist (shared by cancel, decline and expiry; not a use case)."""
 
 from datetime import datetime
-from uuid import UUID
 
 import structlog
 
@@ -13,6 +12,7 @@ from prm.application.appointments.ports import (
     WaitlistRepository,
 )
 from prm.application.shared.ports import Outbox
+from prm.domain.appointments.ids import HoldId, LocationId
 from prm.domain.appointments.model import TimeSlot
 from prm.domain.appointments.schedule import zone
 from prm.domain.appointments.waitlist import Hold, HoldKind, best_entry
@@ -44,7 +44,7 @@ class WaitlistOffers:
         self._offer_for = policy.offer_for
 
     async def offer(
-        self, practitioner_id: PractitionerId, location_id: UUID | None, slot: TimeSlot, now: datetime
+        self, practitioner_id: PractitionerId, location_id: LocationId | None, slot: TimeSlot, now: datetime
     ) -> Hold | None:
         if slot.starts_at <= now:
             return None
@@ -65,7 +65,7 @@ class WaitlistOffers:
         if entry is None:
             return None
         hold = Hold(
-            id=new_id(),
+            id=HoldId(new_id()),
             tenant_id=self._tenant_id,
             kind=HoldKind.OFFER,
             patient_id=entry.patient_id,

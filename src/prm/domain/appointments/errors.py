@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from prm.domain.shared.errors import Conflict, NotFound, RuleViolated
+from prm.domain.shared.errors import Conflict, NotFound, PatientNotFound, PractitionerNotFound, RuleViolated
 
 
 class InvalidTimeSlot(RuleViolated):
@@ -84,14 +84,6 @@ class ScheduleNotFound(NotFound):
     code = "appointments.schedule_not_found"
 
 
-class PatientNotFound(NotFound):
-    code = "appointments.patient_not_found"
-
-
-class PractitionerNotFound(NotFound):
-    code = "appointments.practitioner_not_found"
-
-
 class WaitlistEntryNotFound(NotFound):
     code = "appointments.waitlist_entry_not_found"
 
@@ -102,3 +94,26 @@ class OfferNotFound(NotFound):
 
 class ConversationNotFound(NotFound):
     code = "appointments.conversation_not_found"
+
+
+__all__ = [
+    "AppointmentNotFound",
+    "ConversationNotFound",
+    "HoldExpired",
+    "InvalidDateRange",
+    "InvalidSchedule",
+    "InvalidTimeSlot",
+    "InvalidTransition",
+    "LocationNotFound",
+    "OfferNotFound",
+    "PatientNotFound",
+    "PractitionerNotFound",
+    "ReplyNotUnderstood",
+    "ScheduleNotFound",
+    "SlotHeld",
+    "SlotInThePast",
+    "SlotNotAvailable",
+    "SlotUnavailable",
+    "WaitlistEntryNotFound",
+]
+"""``PatientNotFound`` and ``PractitionerNotFound`` are the shared ones (:mod:`prm.domain.shared.errors`)."""

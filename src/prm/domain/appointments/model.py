@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
-from uuid import UUID
 
 from prm.domain.appointments.errors import InvalidTimeSlot, InvalidTransition, SlotInThePast
 from prm.domain.appointments.events import (
@@ -40,6 +39,7 @@ from prm.domain.appointments.events import (
     AppointmentRescheduled,
     AppointmentStatusChanged,
 )
+from prm.domain.appointments.ids import AppointmentId, LocationId
 from prm.domain.shared.dates import ACCEPTED_DATES
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId, new_id
@@ -177,11 +177,11 @@ MAX_TEXT = {"appointment_type": 100, "reason_text": 1000, "source_channel": 50, 
 class Appointment:
     """A booking of a patient with a practitioner (optionally at a location) for a time slot."""
 
-    id: UUID
+    id: AppointmentId
     tenant_id: TenantId
     patient_id: PatientId
     practitioner_id: PractitionerId
-    location_id: UUID | None
+    location_id: LocationId | None
     slot: TimeSlot
     status: AppointmentStatus
     appointment_type: str | None = None
@@ -208,7 +208,7 @@ class Appointment:
         tenant_id: TenantId,
         patient_id: PatientId,
         practitioner_id: PractitionerId,
-        location_id: UUID | None,
+        location_id: LocationId | None,
         slot: TimeSlot,
         now: datetime,
         appointment_type: str | None = None,
@@ -223,7 +223,7 @@ class Appointment:
         if status not in {S.PROPOSED, S.PENDING, S.BOOKED}:
             raise InvalidTransition(f"a new appointment is proposed, pending or booked, not {status}")
         appointment = cls(
-            id=new_id(),
+            id=AppointmentId(new_id()),
             tenant_id=tenant_id,
             patient_id=patient_id,
             practitioner_id=practitioner_id,
@@ -266,7 +266,7 @@ class Appointment:
         if slot.starts_at > now:
             raise InvalidTransition("an appointment cannot be fulfilled before it starts")
         return cls(
-            id=new_id(),
+            id=AppointmentId(new_id()),
             tenant_id=tenant_id,
             patient_id=patient_id,
             practitioner_id=practitioner_id,

@@ -10,10 +10,10 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from prm.domain.appointments.errors import InvalidSchedule
+from prm.domain.appointments.ids import LocationId, ScheduleExceptionId, ScheduleId
 from prm.domain.appointments.model import SCHEDULING_DATES, TimeSlot
 from prm.domain.shared.contact import Address
 from prm.domain.shared.ids import PractitionerId, TenantId
@@ -41,7 +41,7 @@ def _zone_names() -> frozenset[str]:
 class Location:
     """A place where practitioners see patients, with its IANA time zone and E.164 phone."""
 
-    id: UUID
+    id: LocationId
     tenant_id: TenantId
     name: str
     time_zone: str
@@ -97,10 +97,10 @@ class Schedule:
     (inclusive local dates in the years 1900 to 2200; ``None``: open-ended), in slots of
     ``slot_minutes`` separated by at least ``buffer_minutes``."""
 
-    id: UUID
+    id: ScheduleId
     tenant_id: TenantId
     practitioner_id: PractitionerId
-    location_id: UUID
+    location_id: LocationId
     rules: tuple[WeeklyRule, ...]
     slot_minutes: int = 30
     buffer_minutes: int = 0
@@ -139,9 +139,9 @@ class ExceptionKind(StrEnum):
 class ScheduleException:
     """Time off (no slots during ``slot``) or an extra session (slots during ``slot``), in UTC."""
 
-    id: UUID
+    id: ScheduleExceptionId
     tenant_id: TenantId
-    schedule_id: UUID
+    schedule_id: ScheduleId
     kind: ExceptionKind
     slot: TimeSlot
     reason: str | None = None

@@ -14,10 +14,10 @@ given; not already offered this very slot), the lowest priority number, then the
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
-from uuid import UUID
 
 from prm.domain.appointments.errors import HoldExpired, InvalidSchedule, InvalidTransition
 from prm.domain.appointments.events import WaitlistOfferMade
+from prm.domain.appointments.ids import AppointmentId, ConversationId, HoldId, LocationId, WaitlistEntryId
 from prm.domain.appointments.model import SCHEDULING_DATES, TimeSlot
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
 
@@ -53,26 +53,26 @@ class HoldStatus(StrEnum):
 class Hold:
     """A slot kept for ``patient_id`` until ``expires_at`` (UTC)."""
 
-    id: UUID
+    id: HoldId
     tenant_id: TenantId
     kind: HoldKind
     patient_id: PatientId
     practitioner_id: PractitionerId
-    location_id: UUID | None
+    location_id: LocationId | None
     slot: TimeSlot
     expires_at: datetime
     status: HoldStatus = HoldStatus.ACTIVE
-    conversation_id: UUID | None = None
+    conversation_id: ConversationId | None = None
     ordinal: int | None = None
-    waitlist_entry_id: UUID | None = None
-    appointment_id: UUID | None = None
+    waitlist_entry_id: WaitlistEntryId | None = None
+    appointment_id: AppointmentId | None = None
     created_at: datetime
     events: list[object] = field(default_factory=list, repr=False)
 
     def is_live(self, now: datetime) -> bool:
         return self.status is HoldStatus.ACTIVE and now < self.expires_at
 
-    def use(self, appointment_id: UUID, now: datetime) -> None:
+    def use(self, appointment_id: AppointmentId, now: datetime) -> None:
         """Turn the hold into the booking; raises :class:`HoldExpired` when it is no longer live."""
         if not self.is_live(now):
             raise HoldExpired("the hold on this slot has expired: look for slots again")
@@ -96,12 +96,12 @@ class WaitlistEntry:
     """A patient waiting for a practitioner or a speciality (folded), optionally at a location;
     ``preferred_dates`` are local dates in the years 1900 to 2200."""
 
-    id: UUID
+    id: WaitlistEntryId
     tenant_id: TenantId
     patient_id: PatientId
     practitioner_id: PractitionerId | None = None
     speciality: str | None = None
-    location_id: UUID | None = None
+    location_id: LocationId | None = None
     preferred_dates: tuple[date, ...] = ()
     preferred_times: tuple[PartOfDay, ...] = ()
     priority: int = 3
@@ -127,7 +127,7 @@ class WaitlistEntry:
         *,
         practitioner_id: PractitionerId,
         speciality: str | None,
-        location_id: UUID | None,
+        location_id: LocationId | None,
         local_start: datetime,
     ) -> bool:
         """Whether this waiting entry would take a slot starting at ``local_start`` (location's
@@ -180,9 +180,9 @@ def best_entry(
     *,
     practitioner_id: PractitionerId,
     speciality: str | None,
-    location_id: UUID | None,
+    location_id: LocationId | None,
     local_start: datetime,
-    excluded: frozenset[UUID] = frozenset(),
+    excluded: frozenset[WaitlistEntryId] = frozenset(),
 ) -> WaitlistEntry | None:
     """The entry the slot goes to (module docstring), or ``None``."""
     candidates = [

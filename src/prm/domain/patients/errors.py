@@ -1,10 +1,8 @@
 """Errors of the patients context (codes ``patients.*``)."""
 
-from prm.domain.shared.errors import Conflict, NotFound, RuleViolated
+from prm.domain.shared.errors import Conflict, PatientNotFound, RuleViolated
 
-
-class PatientNotFound(NotFound):
-    code = "patients.not_found"
+__all__ = ["DuplicateMrn", "InvalidPatient", "PatientIsDeceased", "PatientNotFound"]
 
 
 class DuplicateMrn(Conflict):

@@ -1,12 +1,8 @@
 """Errors of the practitioners context (codes ``practitioners.*``)."""
 
-from prm.domain.shared.errors import Conflict, NotFound, RuleViolated
+from prm.domain.shared.errors import Conflict, PractitionerNotFound, RuleViolated
 
-
-class PractitionerNotFound(NotFound):
-    """No practitioner with this id for the caller's tenant (HTTP 404)."""
-
-    code = "practitioners.not_found"
+__all__ = ["DuplicateExternalId", "DuplicateLicense", "InvalidPractitioner", "PractitionerNotFound"]
 
 
 class DuplicateLicense(Conflict):

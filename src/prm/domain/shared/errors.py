@@ -75,3 +75,16 @@ class TenantMismatch(Forbidden):
     """A ``tenant_id`` given in a request differs from the caller's own tenant."""
 
     code = "prm.tenant_mismatch"
+
+
+class PatientNotFound(NotFound):
+    """No patient with this id (or MRN) in the caller's tenant (HTTP 404); one class for every
+    context that looks patients up (the patients context re-exports it)."""
+
+    code = "patients.not_found"
+
+
+class PractitionerNotFound(NotFound):
+    """No practitioner with this id in the caller's tenant (HTTP 404); one class for every context."""
+
+    code = "practitioners.not_found"

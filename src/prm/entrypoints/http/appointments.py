@@ -36,6 +36,7 @@ from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import PageRequest
 from prm.application.shared.ports import Clock
 from prm.domain.appointments.dates import LocalDateRange
+from prm.domain.appointments.ids import AppointmentId, LocationId
 from prm.domain.appointments.model import AppointmentStatus, CancellationReason, Period
 from prm.domain.appointments.schedule import zone
 from prm.domain.shared.ids import PatientId, PractitionerId
@@ -91,7 +92,7 @@ def _criteria(
     return AppointmentCriteria(
         patient_id=PatientId(patient_id) if patient_id else None,
         practitioner_id=PractitionerId(practitioner_id) if practitioner_id else None,
-        location_id=location_id,
+        location_id=LocationId(location_id) if location_id else None,
         statuses=frozenset({status}) if status else frozenset(),
         starts_from=window.starts_at if window else None,
         starts_before=window.ends_at if window else None,
@@ -137,7 +138,7 @@ class AppointmentController(Controller):
         status: FromQuery[StatusQuery] = None,
     ) -> list[AppointmentResponse]:
         """Today in the location's time zone when ``location_id`` is given, else the UTC day."""
-        tz = (await get_location(location_id)).zone if location_id else zone("UTC")
+        tz = (await get_location(LocationId(location_id))).zone if location_id else zone("UTC")
         found = await todays(_criteria(None, practitioner_id, location_id, status), tz)
         return [appointment_response(a) for a in found]
 
@@ -181,7 +182,11 @@ class AppointmentController(Controller):
     ) -> ConflictsResponse:
         """The practitioner's active appointments overlapping ``[start_time, end_time)`` (with
         offsets; years 1900 to 2200)."""
-        found = await check(PractitionerId(practitioner_id), Period(start_time, end_time), exclude_appointment_id)
+        found = await check(
+            PractitionerId(practitioner_id),
+            Period(start_time, end_time),
+            AppointmentId(exclude_appointment_id) if exclude_appointment_id else None,
+        )
         items = [ConflictItem(a.id, a.patient_id, a.status, a.slot.starts_at, a.slot.ends_at) for a in found]
         return ConflictsResponse(has_conflict=bool(items), conflict_count=len(items), conflicting_appointments=items)
 
@@ -218,7 +223,7 @@ class AppointmentController(Controller):
             BookAppointmentCommand(
                 patient_id=PatientId(data.patient_id),
                 practitioner_id=PractitionerId(data.practitioner_id) if data.practitioner_id else None,
-                location_id=data.location_id,
+                location_id=LocationId(data.location_id) if data.location_id else None,
                 time_slot_id=data.time_slot_id,
                 starts_at=data.start_time,
                 ends_at=data.end_time,
@@ -235,7 +240,7 @@ class AppointmentController(Controller):
     async def get_appointment(
         self, appointment_id: FromPath[UUID], get_one: FromDishka[GetAppointment]
     ) -> Response[AppointmentResponse]:
-        return _with_etag(appointment_response(await get_one(appointment_id)))
+        return _with_etag(appointment_response(await get_one(AppointmentId(appointment_id))))
 
     @get(
         "/{appointment_id:uuid}/calendar",
@@ -253,7 +258,7 @@ class AppointmentController(Controller):
         clock: FromDishka[Clock],
     ) -> Response[bytes]:
         """One appointment as an iCalendar file, in its location's time zone."""
-        appointment = await get_one(appointment_id)
+        appointment = await get_one(AppointmentId(appointment_id))
         locations = {}
         if appointment.location_id:
             locations[appointment.location_id] = await get_location(appointment.location_id)
@@ -286,7 +291,7 @@ class AppointmentController(Controller):
                 changes[name] = value
         updated = await update(
             UpdateAppointmentCommand(
-                appointment_id=appointment_id,
+                appointment_id=AppointmentId(appointment_id),
                 starts_at=data.start_time if data.start_time is not UNSET else None,
                 ends_at=data.end_time if data.end_time is not UNSET else None,
                 status=data.status if data.status is not UNSET else None,
@@ -320,7 +325,9 @@ class AppointmentController(Controller):
         (``waitlist_offer_id``, else null). 409 once it has happened or was cancelled already."""
         code = reason or (data.reason if data else CancellationReason.OTHER)
         result = await cancel(
-            CancelAppointmentCommand(appointment_id=appointment_id, reason=code, notify_patient=notify_patient)
+            CancelAppointmentCommand(
+                appointment_id=AppointmentId(appointment_id), reason=code, notify_patient=notify_patient
+            )
         )
         return CancelResponse(
             appointment=appointment_response(result.appointment),
@@ -331,7 +338,7 @@ class AppointmentController(Controller):
     @inject
     async def delete_appointment(self, appointment_id: FromPath[UUID], remove: FromDishka[DeleteAppointment]) -> None:
         """Remove for good (prefer cancel, which keeps the record)."""
-        await remove(appointment_id)
+        await remove(AppointmentId(appointment_id))
 
 
 @get(

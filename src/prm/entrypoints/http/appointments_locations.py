@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 from prm.application.appointments.create_location import CreateLocation, CreateLocationCommand
 from prm.application.appointments.get_location import GetLocation
 from prm.application.appointments.list_locations import ListLocations
+from prm.domain.appointments.ids import LocationId
 from prm.domain.shared.contact import Address
 from prm.entrypoints.http.appointments_schedules import SCHEDULES_READ, SCHEDULES_WRITE
 from prm.entrypoints.http.appointments_schedules_schemas import (
@@ -54,4 +55,4 @@ class LocationController(Controller):
     @get("/{location_id:uuid}", opt=SCHEDULES_READ, responses=problem_responses(404), summary="Get a location")
     @inject
     async def get_location(self, location_id: FromPath[UUID], get_one: FromDishka[GetLocation]) -> LocationResponse:
-        return location_response(await get_one(location_id))
+        return location_response(await get_one(LocationId(location_id)))

@@ -12,6 +12,7 @@ from prm.application.appointments.add_schedule_exception import AddScheduleExcep
 from prm.application.appointments.create_schedule import CreateSchedule, CreateScheduleCommand
 from prm.application.appointments.list_schedule_exceptions import ListScheduleExceptions
 from prm.application.appointments.list_schedules import ListSchedules
+from prm.domain.appointments.ids import LocationId, ScheduleId
 from prm.domain.appointments.model import Period
 from prm.domain.appointments.schedule import WeeklyRule
 from prm.domain.shared.ids import PractitionerId
@@ -41,7 +42,10 @@ class ScheduleController(Controller):
         practitioner_id: FromQuery[UUID | None] = None,
         location_id: FromQuery[UUID | None] = None,
     ) -> list[ScheduleResponse]:
-        found = await list_schedules(PractitionerId(practitioner_id) if practitioner_id else None, location_id)
+        found = await list_schedules(
+            PractitionerId(practitioner_id) if practitioner_id else None,
+            LocationId(location_id) if location_id else None,
+        )
         return [schedule_response(s) for s in found]
 
     @post(opt=SCHEDULES_WRITE, responses=problem_responses(404, 422), summary="Create a schedule")
@@ -55,7 +59,7 @@ class ScheduleController(Controller):
         schedule = await create(
             CreateScheduleCommand(
                 practitioner_id=PractitionerId(data.practitioner_id),
-                location_id=data.location_id,
+                location_id=LocationId(data.location_id),
                 rules=tuple(
                     WeeklyRule(tuple(r.weekdays), time.fromisoformat(r.start), time.fromisoformat(r.end))
                     for r in data.rules
@@ -84,7 +88,7 @@ class ScheduleController(Controller):
         """``start_time``/``end_time`` with offsets, in the years 1900 to 2200 (UTC)."""
         exception = await add(
             AddScheduleExceptionCommand(
-                schedule_id=schedule_id,
+                schedule_id=ScheduleId(schedule_id),
                 kind=data.kind,
                 slot=Period(data.start_time, data.end_time),
                 reason=data.reason,
@@ -102,4 +106,4 @@ class ScheduleController(Controller):
     async def list_exceptions(
         self, schedule_id: FromPath[UUID], list_exceptions: FromDishka[ListScheduleExceptions]
     ) -> list[ExceptionResponse]:
-        return [exception_response(e) for e in await list_exceptions(schedule_id)]
+        return [exception_response(e) for e in await list_exceptions(ScheduleId(schedule_id))]

@@ -15,6 +15,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from prm.application.appointments.find_slots import FindSlots, FindSlotsCommand
 from prm.application.appointments.get_availability import AvailabilityQuery, GetAvailability
 from prm.application.appointments.select_slot import SelectSlot, SelectSlotCommand
+from prm.domain.appointments.ids import ConversationId, LocationId
 from prm.domain.shared.ids import PatientId, PractitionerId
 from prm.entrypoints.http.appointments import WRITE, DateQuery
 from prm.entrypoints.http.appointments_schemas import appointment_response
@@ -63,7 +64,7 @@ class AppointmentSlotController(Controller):
             AvailabilityQuery(
                 practitioner_id=PractitionerId(practitioner_id) if practitioner_id else None,
                 speciality=speciality,
-                location_id=location_id,
+                location_id=LocationId(location_id) if location_id else None,
                 on_date=on_date,
                 start_date=start_date,
                 end_date=end_date,
@@ -86,7 +87,7 @@ class AppointmentSlotController(Controller):
                 patient_id=PatientId(data.patient_id),
                 practitioner_id=PractitionerId(data.practitioner_id) if data.practitioner_id else None,
                 speciality=data.speciality,
-                location_id=data.location_id,
+                location_id=LocationId(data.location_id) if data.location_id else None,
                 start_date=data.start_date,
                 end_date=data.end_date,
                 part_of_day=data.part_of_day,
@@ -126,7 +127,7 @@ class AppointmentSlotController(Controller):
         confirmation gives the same local time and zone as the offer."""
         selected = await select(
             SelectSlotCommand(
-                conversation_id=data.conversation_id,
+                conversation_id=ConversationId(data.conversation_id),
                 patient_id=PatientId(data.patient_id),
                 reply=data.reply,
                 appointment_type=data.appointment_type,

@@ -14,6 +14,7 @@ from prm.application.appointments.join_waitlist import JoinWaitlist, JoinWaitlis
 from prm.application.appointments.list_waitlist import ListWaitlist
 from prm.application.appointments.ports import WaitlistCriteria
 from prm.application.shared.paging import PageRequest
+from prm.domain.appointments.ids import HoldId, LocationId, WaitlistEntryId
 from prm.domain.appointments.waitlist import WaitlistStatus
 from prm.domain.shared.ids import PatientId, PractitionerId
 from prm.entrypoints.http.appointments_waitlist_schemas import (
@@ -67,7 +68,7 @@ class WaitlistController(Controller):
                 patient_id=PatientId(data.patient_id),
                 practitioner_id=PractitionerId(data.practitioner_id) if data.practitioner_id else None,
                 speciality=data.speciality,
-                location_id=data.location_id,
+                location_id=LocationId(data.location_id) if data.location_id else None,
                 preferred_dates=tuple(data.preferred_dates),
                 preferred_times=tuple(data.preferred_times),
                 priority=data.priority,
@@ -81,19 +82,19 @@ class WaitlistController(Controller):
     async def cancel_entry(
         self, entry_id: FromPath[UUID], cancel: FromDishka[CancelWaitlistEntry]
     ) -> WaitlistEntryResponse:
-        return waitlist_response(await cancel(entry_id))
+        return waitlist_response(await cancel(WaitlistEntryId(entry_id)))
 
     @post("/offers/{offer_id:uuid}/accept", opt=WAITLIST_WRITE, status_code=201, responses=problem_responses(404, 409))
     @inject
     async def accept_offer(self, offer_id: FromPath[UUID], answer: FromDishka[AnswerOffer]) -> OfferAnswerResponse:
         """Book the offered slot for the waiting patient (409 once the offer has lapsed)."""
-        return answer_response(await answer(offer_id, accept=True))
+        return answer_response(await answer(HoldId(offer_id), accept=True))
 
     @post("/offers/{offer_id:uuid}/decline", opt=WAITLIST_WRITE, status_code=200, responses=problem_responses(404, 409))
     @inject
     async def decline_offer(self, offer_id: FromPath[UUID], answer: FromDishka[AnswerOffer]) -> OfferAnswerResponse:
         """Decline; the slot is offered to the next matching entry (``next_offer``)."""
-        return answer_response(await answer(offer_id, accept=False))
+        return answer_response(await answer(HoldId(offer_id), accept=False))
 
     @post("/offers/expire", opt=WAITLIST_WRITE, status_code=200, summary="Pass lapsed offers on")
     @inject

@@ -67,6 +67,9 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 _REPLAY = {200: ResponseSpec(data_container=IntegrationEventResponse, description="A replay: the stored event")}
+_NOTHING_NEW = {
+    200: ResponseSpec(data_container=BulkReceiveResponse, description="Nothing new: each event a duplicate or refused")
+}
 
 
 class IntegrationEventController(Controller):
@@ -95,7 +98,7 @@ class IntegrationEventController(Controller):
         "/bulk",
         opt={"permission": "integration_events:write"},
         status_code=202,
-        responses=problem_responses(403, 409, 422, 429),
+        responses={**problem_responses(403, 409, 422, 429), **_NOTHING_NEW},
         summary="Receive events in bulk",
     )
     @inject

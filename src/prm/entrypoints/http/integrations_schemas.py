@@ -35,6 +35,7 @@ from prm.domain.integrations.model import (
     IntegrationEvent,
     IntegrationEventStatus,
 )
+from prm.entrypoints.http.openapi import FREE_FORM
 
 SourceSystem = Annotated[
     str,
@@ -86,10 +87,21 @@ class ReceiveEventRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=Tru
     payload: dict[str, Any] = {}
 
 
+BulkElement = Annotated[
+    Any,
+    msgspec.Meta(
+        description="An event as in POST /integrations/events; any JSON value is read, and refused on its own",
+        # The wire accepts any JSON value here (within the input policy): the document's free-form
+        # schema, which the single event's ``payload`` puts in the components.
+        extra_json_schema={"$ref": f"#/components/schemas/{FREE_FORM}"},
+    ),
+]
+
+
 class BulkReceiveRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Up to 1,000 events, each as in ``POST /integrations/events``, each checked on its own."""
 
-    events: Annotated[list[Any], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+    events: Annotated[list[BulkElement], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
 
 
 class IntegrationEventSummaryResponse(msgspec.Struct, frozen=True):

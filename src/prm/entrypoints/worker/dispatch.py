@@ -12,9 +12,8 @@ from typing import Any, cast
 from uuid import UUID
 
 from dishka import AsyncContainer
-from sqlalchemy.exc import IntegrityError
 
-from prm.adapters.sql.outbox_tables import processed_events
+from prm.adapters.sql.processed_events import already_processed, record_processed
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.context import SYSTEM, RequestContext
 from prm.application.shared.events import BatchEventHandler, EventHandler, PublishedEvent
@@ -23,8 +22,6 @@ from prm.application.shared.ports import Clock
 from prm.domain.shared.ids import TenantId
 from prm.ioc.events import EVENT_HANDLERS, handler_name
 from prm.ioc.jobs import JOB_HANDLERS
-
-PROCESSED_KEY = "pk_processed_events"
 
 
 class ContainerDispatcher:
@@ -88,27 +85,15 @@ class ContainerDispatcher:
                 clock = await scope.get(Clock)
                 instance = await scope.get(cls)
                 for event in events[done:]:
-                    uow.defer_insert(
-                        processed_events,
-                        [
-                            {
-                                "tenant_id": event.tenant_id,
-                                "handler": handler,
-                                "event_id": event.id,
-                                "processed_at": clock.now(),
-                            }
-                        ],
-                    )
+                    record_processed(uow, handler, [event], clock.now())
                     try:
                         await instance(event)
                         await uow.commit()  # the record, if the handler did not commit it with its work
-                    except IntegrityError as error:
-                        if PROCESSED_KEY not in str(error.orig) and _constraint(error) != PROCESSED_KEY:
+                    except Exception as error:  # noqa: BLE001 - the relay records it
+                        if not already_processed(error):
                             return done, error
                         done += 1  # handled before: this repeat's writes are rolled back
                         break  # with the scope: a fresh transaction for the rest
-                    except Exception as error:  # noqa: BLE001 - the relay records it
-                        return done, error
                     done += 1
         return done, None
 
@@ -120,10 +105,7 @@ class ContainerDispatcher:
         async with self._container(context={RequestContext: context}) as scope:
             uow = await scope.get(SqlUnitOfWork)
             now = (await scope.get(Clock)).now()
-            uow.defer_insert(
-                processed_events,
-                [{"tenant_id": e.tenant_id, "handler": handler, "event_id": e.id, "processed_at": now} for e in events],
-            )
+            record_processed(uow, handler, events, now)
             try:
                 await cast(BatchEventHandler, await scope.get(cls)).handle_batch(events)
                 await uow.commit()
@@ -141,7 +123,3 @@ class ContainerDispatcher:
             raise PermanentJobFailure(f"job of {task!r} has no tenant")
         async with self._container(context={RequestContext: self._context(tenant_id, f"job:{task}")}) as scope:
             await (await scope.get(cls))(args)
-
-
-def _constraint(error: IntegrityError) -> str | None:
-    return getattr(getattr(error.orig, "diag", None), "constraint_name", None)

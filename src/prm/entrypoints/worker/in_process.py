@@ -6,6 +6,7 @@ with, so that a test's frozen clock or cheap hashing apply to background work to
 """
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,6 +40,8 @@ async def worker_in_process(settings: Settings, *overrides: Provider) -> AsyncIt
         except TimeoutError:
             log.warning("worker.stop_timeout")
             task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(task, timeout=5)
         except Exception:
             log.exception("worker.failed")
         await container.close()
