@@ -336,3 +336,24 @@ async def _lease_lapses(settings: Settings, container: AsyncContainer) -> None:
     clock[0] += timedelta(minutes=6)  # the lease (5 minutes) lapses
     await relay.run_until_idle()
     assert [args for tenant, args in JOBS if tenant == settings.default_tenant_id] == [{"n": "survivor"}]
+
+
+async def test_an_integration_event_posted_twice_is_one_event_and_the_worker_fails_it_with_a_reason(
+    settings: Settings, container: AsyncContainer, client: Any
+) -> None:
+    """The issue's walkthrough, through the real job engine: the same external id twice is one
+    event; the worker (its ``integrations.process_event`` job) fails it naming the unknown patient."""
+    event = {
+        "source_system": "WALK-HIS",
+        "event_code": "OPD_VISIT_COMPLETED",
+        "external_id": f"walk-{uuid4().hex[:6]}",
+        "patient_identifier": "MRN-NOBODY",
+        "occurred_at": "2026-12-01T09:30:00+01:00",
+    }
+    first = await client.post("/api/v1/prm/integrations/events", json=event)
+    again = await client.post("/api/v1/prm/integrations/events", json=event)
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json()["id"] == first.json()["id"]
+    await Worker(settings, container, periodic=()).run_until_idle()
+    done = (await client.get(f"/api/v1/prm/integrations/events/{first.json()['id']}")).json()
+    assert (done["status"], done["failure_reason"]) == ("failed", "unknown_patient")
