@@ -97,8 +97,10 @@ class OutboxRelay:
         *,
         publishers: Sequence[EventPublisher] = (),
         batch: int = 500,
+        parallel: int = 4,
     ) -> None:
         self._database = database
+        self._parallel = asyncio.Semaphore(parallel)
         self._dispatcher = dispatcher
         self._publishers = tuple(publishers)
         self._now = now
@@ -107,11 +109,17 @@ class OutboxRelay:
         self._busy: set[int] = set()
 
     async def relay_once(self) -> int:
-        """Relay one batch of every partition this relay can take; returns the events published."""
+        """Relay one batch of every partition this relay can take, ``parallel`` partitions at a
+        time (so that the partitions a relay holds at once leave others for other workers);
+        returns the events published."""
         partitions = await self.pending_partitions()
         random.shuffle(partitions)  # several relays start on different partitions
-        results = await asyncio.gather(*(self._relay_partition(p) for p in partitions if p not in self._busy))
+        results = await asyncio.gather(*(self._one_partition(p) for p in partitions if p not in self._busy))
         return sum(results)
+
+    async def _one_partition(self, partition: int) -> int:
+        async with self._parallel:
+            return await self._relay_partition(partition)
 
     async def drain(self) -> int:
         """Relay until nothing is pending that can be relayed now; returns the events published."""
