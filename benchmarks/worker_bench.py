@@ -153,7 +153,6 @@ def _cpu_seconds(pids: list[int]) -> float:
 def drain(workers: int, events: int, log_dir: Path) -> DrainResult:
     with postgres_database() as url, _workers(url, workers, log_dir) as started:
         pids = [p.pid for p in started]
-        _backlog(url, 0)
         cpu_before, pg_before = _cpu_seconds(pids), postgres_ticks()
         _backlog(url, events)
         began = time.perf_counter()

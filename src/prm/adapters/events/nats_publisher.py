@@ -25,10 +25,12 @@ MAX_AGE_SECONDS = 7 * 24 * 3600
 
 
 def subject_of(event: PublishedEvent) -> str:
+    """``prm.<tenant id>.<event type>``."""
     return f"prm.{event.tenant_id}.{event.type}"
 
 
 def message_of(event: PublishedEvent) -> bytes:
+    """The event as UTF-8 JSON (times RFC 3339 UTC, ids as strings)."""
     body: dict[str, Any] = {
         "id": str(event.id),
         "type": event.type,

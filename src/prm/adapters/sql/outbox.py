@@ -6,17 +6,11 @@ from typing import Any
 
 import msgspec
 
-from prm.adapters.sql.outbox_tables import PARTITIONS, outbox
+from prm.adapters.sql.outbox_tables import outbox, partition_of
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.shared.ports import Clock, Outbox
 from prm.domain.shared.events import aggregate_id, event_type, event_version
 from prm.domain.shared.ids import TenantId, new_id
-
-
-def partition_of(aggregate: Any) -> int:
-    """The outbox partition of an aggregate id: its last hex digit (0 to 15), so that one
-    aggregate's events always share a partition and stay in order."""
-    return int(aggregate.int % PARTITIONS)
 
 
 class SqlOutbox(Outbox):

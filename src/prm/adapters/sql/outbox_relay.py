@@ -27,7 +27,7 @@ import structlog
 
 from prm.adapters.jobs.retry import MAX_HANDLER_ATTEMPTS, backoff
 from prm.adapters.sql.connection import SqlConnection, SqlDatabase
-from prm.adapters.sql.outbox_tables import event_handler_failures, outbox
+from prm.adapters.sql.outbox_tables import event_handler_failures, outbox, partition_of
 from prm.application.shared.events import PublishedEvent
 from prm.domain.shared.ids import TenantId
 
@@ -75,6 +75,7 @@ class _Outcome:
 
 
 def published_event(row: Any) -> PublishedEvent:
+    """An ``outbox`` row as handlers see it."""
     return PublishedEvent(
         id=row.id,
         tenant_id=TenantId(row.tenant_id),
@@ -198,7 +199,6 @@ class OutboxRelay:
         at a time; an event is published when every one of them has had it."""
         outcome = _Outcome([], [], [])
         events = [published_event(row) for row in rows]
-        partition_of = {row.id: row.partition for row in rows}
         blocked: dict[Any, Any] = {}  # aggregate -> id of its first event that must wait
         names: list[str] = []
         for event in events:
@@ -210,10 +210,9 @@ class OutboxRelay:
                 failures,
                 blocked,
                 outcome,
-                partition_of,
             )
         for publisher in self._publishers:
-            await self._publish_lane(publisher, events, failures, blocked, outcome, partition_of)
+            await self._publish_lane(publisher, events, failures, blocked, outcome)
         for event in events:
             first_waiting = blocked.get(event.aggregate_id)
             if first_waiting is None or event.id < first_waiting:
@@ -253,7 +252,6 @@ class OutboxRelay:
         failures: dict[Any, dict[str, _Failure]],
         blocked: dict[Any, Any],
         outcome: _Outcome,
-        partition_of: dict[Any, int],
     ) -> None:
         todo = self._waiting(name, events, failures, blocked)
         while todo:
@@ -266,7 +264,7 @@ class OutboxRelay:
                 continue
             failed = run[done]
             handled.add(failed.id)
-            if self._failed(name, failed, error, failures.get(failed.id, {}).get(name), outcome, partition_of):
+            if self._failed(name, failed, error, failures.get(failed.id, {}).get(name), outcome):
                 blocked[failed.aggregate_id] = failed.id
             todo = [
                 e
@@ -281,7 +279,6 @@ class OutboxRelay:
         failures: dict[Any, dict[str, _Failure]],
         blocked: dict[Any, Any],
         outcome: _Outcome,
-        partition_of: dict[Any, int],
     ) -> None:
         for event in self._waiting(publisher.name, events, failures, blocked):
             if event.aggregate_id in blocked and event.id >= blocked[event.aggregate_id]:
@@ -290,7 +287,7 @@ class OutboxRelay:
                 await publisher.publish(event)
             except Exception as error:  # noqa: BLE001 - recorded and retried; the relay goes on
                 failure = failures.get(event.id, {}).get(publisher.name)
-                if self._failed(publisher.name, event, error, failure, outcome, partition_of):
+                if self._failed(publisher.name, event, error, failure, outcome):
                     blocked[event.aggregate_id] = event.id
 
     def _failed(
@@ -300,7 +297,6 @@ class OutboxRelay:
         error: BaseException,
         failure: _Failure | None,
         outcome: _Outcome,
-        partition_of: dict[Any, int],
     ) -> bool:
         """Record ``error`` of ``name`` on ``event``; ``True`` if the event must wait (not parked)."""
         now = self._now()
@@ -312,7 +308,7 @@ class OutboxRelay:
                 "handler": name,
                 "tenant_id": event.tenant_id,
                 "event_type": event.type,
-                "partition": partition_of[event.id],
+                "partition": partition_of(event.aggregate_id),
                 "attempts": attempts,
                 "error": f"{type(error).__name__}: {error}"[:500],
                 "first_failed_at": failure.first_failed_at if failure else now,

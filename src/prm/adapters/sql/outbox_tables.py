@@ -12,6 +12,8 @@
   across tenants (no row-level security: it holds ids, codes and an error's class and message).
 """
 
+from uuid import UUID
+
 import sqlalchemy as sa
 
 from prm.adapters.sql.metadata import metadata
@@ -19,6 +21,14 @@ from prm.adapters.sql.types import JsonDocument, UtcDateTime
 
 PARTITIONS = 16
 """How many partitions the outbox is spread over (the most relays that can work at once)."""
+
+
+def partition_of(aggregate: UUID) -> int:
+    """The outbox partition of an aggregate id: its last hex digit (0 to 15), so that one
+    aggregate's events always share a partition and stay in order (migration 0006 fills existing
+    rows the same way)."""
+    return aggregate.int % PARTITIONS
+
 
 outbox = sa.Table(
     "outbox",

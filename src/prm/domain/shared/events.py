@@ -72,6 +72,7 @@ def event_type(event: object) -> str:
 
 
 def event_version(event: object) -> int:
+    """The event's ``VERSION``; raises :class:`EventCatalogueError` for an object that has none."""
     version = getattr(event, "VERSION", None)
     if not isinstance(version, int):
         raise EventCatalogueError(f"{type(event).__name__} declares no VERSION")

@@ -105,25 +105,8 @@ class BulkReceiveRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True
 
 
 class IntegrationEventSummaryResponse(msgspec.Struct, frozen=True):
-    id: UUID
-    source_system: str
-    event_code: str
-    external_id: str
-    encounter_id: str | None
-    patient_identifier: str
-    patient_id: UUID | None
-    occurred_at: datetime
-    received_at: datetime
-    status: IntegrationEventStatus
-    attempts: int
-    failure_reason: FailureReason | None
-    failure_message: str | None
-    processed_at: datetime | None
-
-
-class IntegrationEventResponse(msgspec.Struct, frozen=True):
-    """An inbound event as stored, with its processing: ``failure_reason`` (a code) and
-    ``failure_message`` while ``failed``, ``patient_id`` once resolved."""
+    """An inbound event as listed (without its payload), with its processing: ``failure_reason``
+    (a code) and ``failure_message`` while ``failed``, ``patient_id`` once resolved; times RFC 3339 UTC."""
 
     id: UUID
     source_system: str
@@ -139,6 +122,11 @@ class IntegrationEventResponse(msgspec.Struct, frozen=True):
     failure_reason: FailureReason | None
     failure_message: str | None
     processed_at: datetime | None
+
+
+class IntegrationEventResponse(IntegrationEventSummaryResponse, frozen=True):
+    """An inbound event as stored: the summary's fields and the sender's ``payload``."""
+
     payload: dict[str, Any]
 
 
@@ -247,42 +235,18 @@ def read_bulk_item(index: int, element: Any) -> ReceiveEventCommand | ItemError:
         return ItemError(index=index, loc=("body", "events", index, *path), msg=message)
 
 
+_SUMMARY_FIELDS = IntegrationEventSummaryResponse.__struct_fields__
+
+
 def event_summary(event: IntegrationEventSummary) -> IntegrationEventSummaryResponse:
-    return IntegrationEventSummaryResponse(
-        id=event.id,
-        source_system=event.source_system,
-        event_code=event.event_code,
-        external_id=event.external_id,
-        encounter_id=event.encounter_id,
-        patient_identifier=event.patient_identifier,
-        patient_id=event.patient_id,
-        occurred_at=event.occurred_at,
-        received_at=event.received_at,
-        status=event.status,
-        attempts=event.attempts,
-        failure_reason=event.failure_reason,
-        failure_message=event.failure_message,
-        processed_at=event.processed_at,
-    )
+    """The list shape of ``event`` (no payload)."""
+    return IntegrationEventSummaryResponse(**{name: getattr(event, name) for name in _SUMMARY_FIELDS})
 
 
 def event_response(event: IntegrationEvent) -> IntegrationEventResponse:
+    """The full shape of ``event``, payload included."""
     return IntegrationEventResponse(
-        id=event.id,
-        source_system=event.source_system,
-        event_code=event.event_code,
-        external_id=event.external_id,
-        encounter_id=event.encounter_id,
-        patient_identifier=event.patient_identifier,
-        patient_id=event.patient_id,
-        occurred_at=event.occurred_at,
-        received_at=event.received_at,
-        status=event.status,
-        attempts=event.attempts,
-        failure_reason=event.failure_reason,
-        failure_message=event.failure_message,
-        processed_at=event.processed_at,
-        payload=dict(event.payload),
+        **{name: getattr(event, name) for name in _SUMMARY_FIELDS}, payload=dict(event.payload)
     )
 
 

@@ -46,6 +46,8 @@ async def run_worker(settings: Settings, *, concurrency: int | None = None, unti
 
 
 async def print_status(settings: Settings, *, as_json: bool = False) -> int:
+    """Print :class:`~prm.adapters.sql.worker_status.WorkerStatus` (a table, or one JSON object);
+    returns 1 when a handler is parked, else 0; raises ``DatabaseNotMigrated``."""
     container = make_container(settings, LibraryContextProvider())
     try:
         database = await container.get(SqlDatabase)

@@ -57,12 +57,6 @@ class ContainerDispatcher:
     def _context(self, tenant_id: UUID, request_id: str) -> RequestContext:
         return RequestContext(tenant_id=TenantId(tenant_id), principal=SYSTEM, request_id=request_id)
 
-    async def handle(self, handler: str, event: PublishedEvent) -> None:
-        """Run ``handler`` on one event (see :meth:`handle_many`); raises what the handler raises."""
-        _, error = await self.handle_many(handler, [event])
-        if error is not None:
-            raise error
-
     async def handle_many(self, handler: str, events: Sequence[PublishedEvent]) -> tuple[int, BaseException | None]:
         """Run ``handler`` on ``events`` (one tenant's, in order), each in a transaction of its own
         with its ``processed_events`` record, on one scope while all goes well; stops at the first

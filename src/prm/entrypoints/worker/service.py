@@ -143,10 +143,9 @@ class Worker:
     async def _stop_jobs(self, task: asyncio.Task[Any]) -> None:
         if self.embedded is not None:
             self.embedded.stop()
-            await asyncio.gather(task, return_exceptions=True)
         else:
             task.cancel()  # procrastinate: a graceful stop, up to GRACE_SECONDS
-            await asyncio.gather(task, return_exceptions=True)
+        await asyncio.gather(task, return_exceptions=True)
 
     async def _relay_loop(self) -> None:
         assert self.relay is not None
@@ -157,7 +156,7 @@ class Worker:
                 log.exception("relay.pass_failed")
                 published = 0
             if not published:
-                await _sleep(RELAY_IDLE_SECONDS)
+                await asyncio.sleep(RELAY_IDLE_SECONDS)
 
     async def _periodic_loop(self) -> None:
         while not self._stopping.is_set():
@@ -166,7 +165,7 @@ class Worker:
                 await self.recover_stalled_jobs()
             except Exception:
                 log.exception("periodic.schedule_failed")
-            await _sleep(1.0 + random.random())
+            await asyncio.sleep(1.0 + random.random())
 
     async def schedule_periodic(self, *, force: bool = False, tenants: list[TenantId] | None = None) -> int:
         """Schedule each periodic task whose interval has passed, once per active tenant (key
@@ -264,7 +263,3 @@ async def _due_jobs(app: Any) -> int:
         queue=QUEUE,
     )
     return int(rows[0]["n"])
-
-
-async def _sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)
