@@ -5,6 +5,10 @@ from dishka.entities.validation_settings import STRICT_VALIDATION
 
 from prm.ioc.appointments import AppointmentsProvider
 from prm.ioc.audit import AuditProvider
+from prm.ioc.communications_consent import CommunicationsConsentProvider
+from prm.ioc.communications_messages import CommunicationsMessagesProvider
+from prm.ioc.communications_providers import CommunicationsProvidersProvider
+from prm.ioc.communications_templates import CommunicationsTemplatesProvider
 from prm.ioc.identity import IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
 from prm.ioc.integrations import IntegrationsProvider
@@ -24,6 +28,10 @@ def core_providers() -> list[Provider]:
         AppointmentsProvider(),
         WebhooksProvider(),
         IntegrationsProvider(),
+        CommunicationsTemplatesProvider(),
+        CommunicationsProvidersProvider(),
+        CommunicationsConsentProvider(),
+        CommunicationsMessagesProvider(),
     ]
 
 

@@ -11,10 +11,24 @@ from collections.abc import Mapping
 
 from prm.application.shared.events import EventHandler
 from prm.application.webhooks.fan_out_to_webhooks import FanOutToWebhooks
+from prm.ioc import communications_consent, communications_messages, communications_providers, communications_templates
 
-EVENT_HANDLERS: Mapping[str, tuple[type[EventHandler], ...]] = {
-    "*": (FanOutToWebhooks,),
-}
+
+def _merged(*registries: Mapping[str, tuple[type[EventHandler], ...]]) -> dict[str, tuple[type[EventHandler], ...]]:
+    merged: dict[str, tuple[type[EventHandler], ...]] = {}
+    for registry in registries:
+        for event_type, handlers in registry.items():
+            merged[event_type] = merged.get(event_type, ()) + handlers
+    return merged
+
+
+EVENT_HANDLERS: Mapping[str, tuple[type[EventHandler], ...]] = _merged(
+    {"*": (FanOutToWebhooks,)},
+    communications_templates.EVENTS,
+    communications_providers.EVENTS,
+    communications_consent.EVENTS,
+    communications_messages.EVENTS,
+)
 
 
 def handlers_for(event_type: str) -> tuple[type[EventHandler], ...]:

@@ -7,22 +7,14 @@ arguments. ``PERIODIC`` lists the tasks the worker runs on a clock, for every te
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from prm.application.appointments.periodic_jobs import ExpireHoldsJob, ExpireOffersJob
 from prm.application.identity.periodic_jobs import PurgeRefreshTokensJob
 from prm.application.integrations.process_jobs import ProcessIntegrationEventBatchJob, ProcessIntegrationEventJob
 from prm.application.shared.jobs import JobHandler
 from prm.application.webhooks.deliver_webhook import DeliverWebhook
-
-
-@dataclass(frozen=True, slots=True)
-class Periodic:
-    """Run ``task`` every ``seconds`` for each active tenant (a job per tenant, de-duplicated)."""
-
-    task: str
-    seconds: int
-
+from prm.ioc import communications_consent, communications_messages, communications_providers, communications_templates
+from prm.ioc.periodic import Periodic
 
 JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
     "webhooks.deliver": DeliverWebhook,
@@ -31,10 +23,18 @@ JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
     "appointments.expire_offers": ExpireOffersJob,
     "appointments.expire_holds": ExpireHoldsJob,
     "identity.purge_refresh_tokens": PurgeRefreshTokensJob,
+    **communications_templates.JOBS,
+    **communications_providers.JOBS,
+    **communications_consent.JOBS,
+    **communications_messages.JOBS,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("appointments.expire_offers", 60),  # a lapsed offer passes its slot on within a minute
     Periodic("appointments.expire_holds", 300),
     Periodic("identity.purge_refresh_tokens", 3600),
+    *communications_templates.PERIODIC,
+    *communications_providers.PERIODIC,
+    *communications_consent.PERIODIC,
+    *communications_messages.PERIODIC,
 )

@@ -9,6 +9,10 @@ Alembic's environment and the schema drift test use it.
 from prm.adapters.sql import (
     appointments_tables,
     audit_tables,
+    communications_consent_tables,
+    communications_messages_tables,
+    communications_providers_tables,
+    communications_templates_tables,
     identity_tables,
     integrations_tables,
     jobs_tables,
@@ -22,6 +26,10 @@ from prm.adapters.sql.metadata import metadata
 __all__ = [
     "appointments_tables",
     "audit_tables",
+    "communications_consent_tables",
+    "communications_messages_tables",
+    "communications_providers_tables",
+    "communications_templates_tables",
     "identity_tables",
     "integrations_tables",
     "jobs_tables",

@@ -10,9 +10,11 @@ Built-in roles exist in every tenant and cannot be changed; tenants' admins add 
 | role | permissions |
 |---|---|
 | ``admin`` | all |
-| ``care_coordinator`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw |
-| ``front_desk`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw (no audit) |
-| ``practitioner`` | patients r, practitioners r, appointments rw, schedules rw, waitlist r |
+| ``care_coordinator`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw, |
+| | communications rw, communication_templates rw |
+| ``front_desk`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw, |
+| | communications rw, communication_templates r (no audit) |
+| ``practitioner`` | patients r, practitioners r, appointments rw, schedules rw, waitlist r, communications r |
 | ``integration`` | patients rw, practitioners rw, appointments rw, integration_events rw, schedules r, integrations r |
 | ``auditor`` | audit r, patients r, practitioners r, appointments r, users r, roles r, api_keys r |
 
@@ -38,6 +40,9 @@ RESOURCES: tuple[str, ...] = (
     "integrations",
     "integration_events",
     "operations",
+    "communications",
+    "communication_templates",
+    "communication_settings",
 )
 ACTIONS: tuple[str, ...] = ("read", "write")
 
@@ -70,9 +75,17 @@ def _r(*resources: str) -> set[str]:
 
 BUILTIN_ROLES: dict[str, frozenset[str]] = {
     ADMIN_ROLE: PERMISSIONS,
-    "care_coordinator": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
-    "front_desk": frozenset(_rw("patients", "appointments", "waitlist") | _r("practitioners", "schedules")),
-    "practitioner": frozenset(_rw("appointments", "schedules") | _r("patients", "practitioners", "waitlist")),
+    "care_coordinator": frozenset(
+        _rw("patients", "appointments", "waitlist", "communications", "communication_templates")
+        | _r("practitioners", "schedules")
+    ),
+    "front_desk": frozenset(
+        _rw("patients", "appointments", "waitlist", "communications")
+        | _r("practitioners", "schedules", "communication_templates")
+    ),
+    "practitioner": frozenset(
+        _rw("appointments", "schedules") | _r("patients", "practitioners", "waitlist", "communications")
+    ),
     "integration": frozenset(
         _rw("patients", "practitioners", "appointments", "integration_events") | _r("schedules", "integrations")
     ),

@@ -17,6 +17,7 @@ from prm.entrypoints.http.appointments_schedules import ScheduleController
 from prm.entrypoints.http.appointments_slots import AppointmentSlotController
 from prm.entrypoints.http.appointments_waitlist import WaitlistController
 from prm.entrypoints.http.audit import AuditController
+from prm.entrypoints.http.communications_routes import COMMUNICATIONS_ROUTES
 from prm.entrypoints.http.context import HttpContextProvider
 from prm.entrypoints.http.health import health, ready
 from prm.entrypoints.http.identity_admin import ApiKeyController, RoleController, UserController
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             WebhookDeliveryController,
             IntegrationEventController,
             IntegrationConfigController,
+            *COMMUNICATIONS_ROUTES,
         ],
     )
     app = Litestar(

@@ -34,7 +34,8 @@ from prm.application.shared.jobs import JobScheduler
 from prm.application.shared.ports import UnitOfWork
 from prm.domain.shared.ids import TenantId
 from prm.entrypoints.worker.dispatch import ContainerDispatcher
-from prm.ioc.jobs import PERIODIC, Periodic
+from prm.ioc.jobs import PERIODIC
+from prm.ioc.periodic import Periodic
 from prm.settings import Settings
 
 log = structlog.get_logger(__name__)

@@ -1,0 +1,1 @@
+"""Tables of the communications context's consent part (migration 0011)."""

@@ -1,0 +1,1 @@
+"""Tables of the communications context's messages part (migration 0012)."""

@@ -1,0 +1,1 @@
+"""Tables of the communications context's providers part (migration 0010)."""

@@ -1,0 +1,1 @@
+"""Tables of the communications context's templates part (migration 0009)."""

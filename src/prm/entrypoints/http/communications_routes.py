@@ -1,0 +1,17 @@
+"""Every HTTP route of the communications context, from its parts' modules."""
+
+from litestar.types import ControllerRouterHandler
+
+from prm.entrypoints.http import (
+    communications_consent,
+    communications_messages,
+    communications_providers,
+    communications_templates,
+)
+
+COMMUNICATIONS_ROUTES: list[ControllerRouterHandler] = [
+    *communications_templates.ROUTES,
+    *communications_providers.ROUTES,
+    *communications_consent.ROUTES,
+    *communications_messages.ROUTES,
+]

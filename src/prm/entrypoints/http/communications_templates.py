@@ -1,0 +1,5 @@
+"""HTTP routes of the communications context's templates part, under ``/api/v1/prm/communications``."""
+
+from litestar.types import ControllerRouterHandler
+
+ROUTES: list[ControllerRouterHandler] = []
