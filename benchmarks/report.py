@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.access_log_bench import AccessLogReport
+from benchmarks.communications_bench import CommunicationsReport
 from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport, WorkersComparison, WrkResult
 from benchmarks.import_bench import FLAT_COST, SQLITE_MAX, ImportReport
 from benchmarks.scheduling_bench import SchedulingReport
@@ -372,4 +373,32 @@ def print_worker(report: WorkerReport) -> None:
             "≥ 5,000/s",
             _yes(b.events_per_second >= 5000),
         )
+    console.print(table)
+
+
+def print_communications(report: "CommunicationsReport") -> None:
+    """Communications: SMS dispatch through the loopback Twilio, and full-text search."""
+    table = Table(title="Communications on PostgreSQL", box=MARKDOWN, title_justify="left")
+    for column in ("measure", "figure", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    d = report.dispatch
+    table.add_row(
+        f"dispatch {d.messages:,} SMS, one worker, loopback Twilio",
+        f"{d.messages_per_second:,}/s ({d.seconds} s, {d.worker_cpu_us_per_message} µs CPU/message)",
+        "≥ 500/s",
+        _yes(d.messages_per_second >= 500),
+    )
+    table.add_row(
+        "received by the provider (sent twice)",
+        f"{d.provider_received:,} ({d.sent_twice})",
+        f"{d.messages:,} (0)",
+        _yes(d.provider_received == d.messages and d.sent_twice == 0),
+    )
+    q = report.search
+    table.add_row(
+        f"search over {q.rows:,} messages ({q.queries} queries)",
+        f"p50 {q.p50_ms} ms, p95 {q.p95_ms} ms, p99 {q.p99_ms} ms",
+        "p95 ≤ 50 ms",
+        _yes(q.p95_ms <= 50),
+    )
     console.print(table)

@@ -2,7 +2,7 @@
 
     python -m benchmarks.run                 the full run (about 10 minutes on 2 cores)
     python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
-    python -m benchmarks.run --only http     only the HTTP scenarios (or: --only import, scheduling, logging, worker)
+    python -m benchmarks.run --only http     one part only (http, import, scheduling, logging, worker, communications)
 
 Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
 See benchmarks/README.md for what is measured and how to read it.
@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import structlog
 
 from benchmarks.access_log_bench import run_access_log
+from benchmarks.communications_bench import run_communications_bench
 from benchmarks.databases import admin_url, postgres_database, postgres_version
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
@@ -29,6 +31,7 @@ from benchmarks.report import (
     console,
     machine_facts,
     print_access_log,
+    print_communications,
     print_facts,
     print_http,
     print_import,
@@ -46,7 +49,11 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
-    p.add_argument("--only", choices=["http", "import", "scheduling", "logging", "worker"], help="run one part only")
+    p.add_argument(
+        "--only",
+        choices=["http", "import", "scheduling", "logging", "worker", "communications"],
+        help="run one part only",
+    )
     p.add_argument(
         "--scenario",
         action="append",
@@ -148,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Background work")
             worker = run_worker_bench(workdir, quick=quick)
             results["worker"] = worker.as_dict()
+        if args.only in (None, "communications"):
+            console.rule("Communications")
+            communications = run_communications_bench(workdir, quick=quick)
+            results["communications"] = asdict(communications)
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     console.rule("Results")
@@ -162,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_scheduling(scheduling)
     if "worker" in results:
         print_worker(worker)
+    if "communications" in results:
+        print_communications(communications)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     console.print(f"total {results['elapsed_s']}s; results in {args.output}")

@@ -28,6 +28,8 @@ BACKENDS = ["sqlite", "postgresql"]
 # Apps the tests build run no background work unless a test asks (tests/integration/test_worker*.py
 # run Workers and `prm worker` themselves); subprocesses get PRM_WORKER explicitly (tests/served.py).
 os.environ["PRM_WORKER"] = "off"
+# No quiet hours unless a test sets a tenant's own: nothing may depend on the hour the suite runs at.
+os.environ["PRM_QUIET_HOURS"] = "00:00-00:00"
 
 
 @pytest.fixture(scope="session")

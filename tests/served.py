@@ -65,6 +65,7 @@ def served(database_url: str, log_path: Path, **settings: str) -> Iterator[Serve
             "PRM_LOG_LEVEL": "info",
             "PRM_JWT_KEYS": JWT_KEYS,
             "PRM_STATE_DIR": str(log_path.parent / "state"),
+            "PRM_QUIET_HOURS": "00:00-00:00",  # tests never depend on the hour
             "PRM_WORKER": "off",  # the API alone, as production runs it; worker="on" to have background work too
         }
     )

@@ -50,6 +50,12 @@ def _worker_default() -> Literal["on", "off"]:
     return "off" if os.environ.get(f"{PREFIX}WORKER", "on").strip().lower() == "off" else "on"
 
 
+def _quiet_hours_default() -> str:
+    """``PRM_QUIET_HOURS`` also when settings are built in code (the suite turns them off so that
+    no test depends on the hour it runs at; the quiet-hours tests set them per tenant)."""
+    return os.environ.get(f"{PREFIX}QUIET_HOURS", "21:00-08:00").strip()
+
+
 class SettingsError(Exception):
     """A ``PRM_*`` variable has a bad value; the message names the variable."""
 
@@ -82,6 +88,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     worker_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
     nats_url: str = ""
     webhook_allow_private: bool | None = None  # None: true unless env is production
+    quiet_hours: str = msgspec.field(default_factory=lambda: _quiet_hours_default())
+    """Quiet hours of a tenant that set none, ``HH:MM-HH:MM`` local time (``00:00-00:00``: none)."""
+    dispatch_batch_size: Annotated[int, msgspec.Meta(ge=1, le=5000)] = 200
+    """Messages one dispatch claims at once (communications)."""
+    dispatch_concurrency: Annotated[int, msgspec.Meta(ge=1, le=256)] = 8
+    """Provider calls one dispatch makes at once (more than about 8 makes httpx's pool the bottleneck: measured)."""
+    dispatch_lease_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 120.0
+    """How long a message may stay ``sending`` before recovery looks it up at the provider."""
+    public_base_url: str = ""
+    """How patients and providers reach PRM (``https://prm.example.org``); empty: ``http://{host}:{port}``."""
+    video_provider: Literal["local", "jitsi"] = "local"
+    jitsi_domain: str = ""
+    jitsi_app_id: str = ""
+    jitsi_app_secret: str = ""
+    """Jitsi Meet's token secret (32+ characters); never logged."""
 
     def __post_init__(self) -> None:
         if self.jwt_keys:

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from prm.domain.identity.permissions import BUILTIN_ROLES
 from prm.entrypoints.http.security import requirement
+from tests.integration.inbox_support import a_thread
 
 Client: TypeAlias = AsyncTestClient[Litestar]
 API = "/api/v1/prm"
@@ -143,7 +144,36 @@ async def _make_ids(client: Client) -> dict[str, str]:
         },
     )
     config = await created("/integrations/configs", {"name": "Isolated HIS", "source_system": "ISO-HIS"})
+    communication = await created(
+        "/communications", {"channel": "sms", "recipient": "+16174923500", "message": "Isolated"}
+    )
+    template = await created(
+        "/communications/templates",
+        {
+            "name": "isolated_note",
+            "display_name": "Isolated note",
+            "channel": "sms",
+            "category": "general",
+            "language": "en",
+            "body": "Hello {{ patient_name }}",
+            "variables": ["patient_name"],
+        },
+    )
+    virtual = await created(
+        "/appointments",
+        {
+            **booking,
+            "appointment_type": "VR",
+            "start_time": (start + timedelta(hours=2)).isoformat(),
+            "end_time": (start + timedelta(hours=2, minutes=30)).isoformat(),
+        },
+    )
+    visit = await created("/communications/virtual-visits", {"appointment_id": virtual["id"]})
     return {
+        "communication_id": str(communication["id"]),
+        "template_id": str(template["id"]),
+        "thread_id": await a_thread(client),
+        "visit_id": str(visit["id"]),
         "subscription_id": str(subscription["id"]),
         "delivery_id": str(ping["id"]),
         "event_id": str(event["id"]),

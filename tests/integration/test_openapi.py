@@ -51,7 +51,19 @@ def test_every_operation_documents_its_problem_answers(document: dict[str, Any])
 
 def test_protected_operations_declare_their_security(document: dict[str, Any]) -> None:
     public = {(p, m) for p, m, op in _operations(document) if op.get("security") == []}
-    assert public == {("/health", "get"), ("/ready", "get"), (f"{P}/auth/login", "post"), (f"{P}/auth/refresh", "post")}
+    assert public == {
+        ("/health", "get"),
+        ("/ready", "get"),
+        (f"{P}/auth/login", "post"),
+        (f"{P}/auth/refresh", "post"),
+        # providers' callbacks, verified by their signatures, and the patients' video-visit links
+        (f"{P}/communications/webhooks/twilio/{{tenant_id}}/status", "post"),
+        (f"{P}/communications/webhooks/twilio/{{tenant_id}}/inbound", "post"),
+        (f"{P}/communications/webhooks/whatsapp/{{tenant_id}}", "get"),
+        (f"{P}/communications/webhooks/whatsapp/{{tenant_id}}", "post"),
+        (f"{P}/communications/virtual-visits/{{visit_id}}/join", "get"),
+        (f"{P}/communications/virtual-visits/local-rooms/{{room}}", "get"),
+    }
 
 
 def test_the_docs_own_routes_are_not_in_the_document(document: dict[str, Any]) -> None:

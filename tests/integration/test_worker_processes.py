@@ -47,9 +47,13 @@ def _prm() -> str:
 
 
 @contextmanager
-def worker_process(database_url: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(
+    database_url: str, log: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``prm worker`` on ``database_url`` (``extra_env``: more ``PRM_*`` settings), stopped with
+    SIGTERM on the way out (SIGKILL after 40 s)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRM_")}
-    env.update({"PRM_DATABASE_URL": database_url, "PRM_ENV": "test", "PRM_LOG_LEVEL": "info"})
+    env.update({"PRM_DATABASE_URL": database_url, "PRM_ENV": "test", "PRM_LOG_LEVEL": "info", **(extra_env or {})})
     with log.open("ab") as out:
         process = subprocess.Popen(  # noqa: S603 - our own command
             [_prm(), "worker"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

@@ -6,9 +6,12 @@ from dishka.entities.validation_settings import STRICT_VALIDATION
 from prm.ioc.appointments import AppointmentsProvider
 from prm.ioc.audit import AuditProvider
 from prm.ioc.communications_consent import CommunicationsConsentProvider
+from prm.ioc.communications_inbox import CommunicationsInboxProvider
 from prm.ioc.communications_messages import CommunicationsMessagesProvider
 from prm.ioc.communications_providers import CommunicationsProvidersProvider
+from prm.ioc.communications_reminders import CommunicationsRemindersProvider
 from prm.ioc.communications_templates import CommunicationsTemplatesProvider
+from prm.ioc.communications_virtual_visits import CommunicationsVirtualVisitsProvider
 from prm.ioc.identity import IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
 from prm.ioc.integrations import IntegrationsProvider
@@ -32,6 +35,9 @@ def core_providers() -> list[Provider]:
         CommunicationsProvidersProvider(),
         CommunicationsConsentProvider(),
         CommunicationsMessagesProvider(),
+        CommunicationsVirtualVisitsProvider(),
+        CommunicationsRemindersProvider(),
+        CommunicationsInboxProvider(),
     ]
 
 

@@ -11,7 +11,15 @@ from collections.abc import Mapping
 
 from prm.application.shared.events import EventHandler
 from prm.application.webhooks.fan_out_to_webhooks import FanOutToWebhooks
-from prm.ioc import communications_consent, communications_messages, communications_providers, communications_templates
+from prm.ioc import (
+    communications_consent,
+    communications_inbox,
+    communications_messages,
+    communications_providers,
+    communications_reminders,
+    communications_templates,
+    communications_virtual_visits,
+)
 
 
 def _merged(*registries: Mapping[str, tuple[type[EventHandler], ...]]) -> dict[str, tuple[type[EventHandler], ...]]:
@@ -28,6 +36,9 @@ EVENT_HANDLERS: Mapping[str, tuple[type[EventHandler], ...]] = _merged(
     communications_providers.EVENTS,
     communications_consent.EVENTS,
     communications_messages.EVENTS,
+    communications_virtual_visits.EVENTS,
+    communications_reminders.EVENTS,
+    communications_inbox.EVENTS,
 )
 
 

@@ -13,7 +13,15 @@ from prm.application.identity.periodic_jobs import PurgeRefreshTokensJob
 from prm.application.integrations.process_jobs import ProcessIntegrationEventBatchJob, ProcessIntegrationEventJob
 from prm.application.shared.jobs import JobHandler
 from prm.application.webhooks.deliver_webhook import DeliverWebhook
-from prm.ioc import communications_consent, communications_messages, communications_providers, communications_templates
+from prm.ioc import (
+    communications_consent,
+    communications_inbox,
+    communications_messages,
+    communications_providers,
+    communications_reminders,
+    communications_templates,
+    communications_virtual_visits,
+)
 from prm.ioc.periodic import Periodic
 
 JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
@@ -27,6 +35,9 @@ JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
     **communications_providers.JOBS,
     **communications_consent.JOBS,
     **communications_messages.JOBS,
+    **communications_virtual_visits.JOBS,
+    **communications_reminders.JOBS,
+    **communications_inbox.JOBS,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -37,4 +48,7 @@ PERIODIC: tuple[Periodic, ...] = (
     *communications_providers.PERIODIC,
     *communications_consent.PERIODIC,
     *communications_messages.PERIODIC,
+    *communications_virtual_visits.PERIODIC,
+    *communications_reminders.PERIODIC,
+    *communications_inbox.PERIODIC,
 )

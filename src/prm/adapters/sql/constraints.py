@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from prm.adapters.sql.appointments_tables import NO_OVERLAP
 from prm.domain.appointments.errors import SlotUnavailable
+from prm.domain.communications.messages import DuplicateDedupKey
 from prm.domain.identity.errors import DuplicateEmail
 from prm.domain.integrations.errors import DuplicateIntegrationEvent, DuplicateSourceSystem
 from prm.domain.patients.errors import DuplicateMrn
@@ -70,6 +71,11 @@ CONSTRAINT_TO_ERROR: tuple[Meaning, ...] = (
             "another request stored an event with this source_system and external_id at the same moment: "
             "send it again to get the stored one"
         ),
+    ),
+    Meaning(
+        "uq_communication_messages_tenant_id_dedup_key",
+        "communication_messages.tenant_id, communication_messages.dedup_key",
+        lambda: DuplicateDedupKey("a message with this dedup_key already exists"),
     ),
 )
 

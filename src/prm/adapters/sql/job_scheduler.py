@@ -3,7 +3,8 @@
 - PostgreSQL: the row goes straight into procrastinate's ``procrastinate_jobs`` (its documented
   columns; procrastinate's insert trigger wakes the workers through ``LISTEN/NOTIFY``), so the job
   is handed to the engine by our own commit: nothing to relay, nothing lost in between. ``key``
-  is procrastinate's ``queueing_lock`` (unique among waiting jobs: ``ON CONFLICT DO NOTHING``).
+  is procrastinate's ``queueing_lock`` (unique among waiting jobs: ``ON CONFLICT DO NOTHING``),
+  prefixed with the tenant: a key de-duplicates the tenant's own jobs, never another tenant's.
 - SQLite: the row goes into ``jobs``, which the embedded runner of ``prm serve`` claims.
 
 Either way the insert is deferred to the unit's commit (``SqlConnection.defer``): a unit that rolls
@@ -69,6 +70,8 @@ class SqlJobScheduler(JobScheduler):
     ) -> None:
         now = self._clock.now()
         run_at = at if at is not None else (now + after if after is not None else None)
+        if key is not None:
+            key = f"{self._context.tenant_id}:{key}"
         statement: sa.Insert
         if self._connection.dialect.name == "postgresql":
             statement = (

@@ -218,6 +218,11 @@ class SendPolicy(Protocol):
     @abstractmethod
     async def decide(self, facts: SendRequestFacts) -> SendDecision: ...
 
+    async def decide_many(self, facts: Sequence[SendRequestFacts]) -> list[SendDecision]:
+        """One decision per item, in order (dispatch batches, campaigns). This default asks
+        :meth:`decide` for each; the consent part's policy reads everything in two queries."""
+        return [await self.decide(item) for item in facts]
+
 
 class ConsentRecorder(Protocol):
     """Records a patient's consent changes that arrive on a channel (STOP/START keywords)."""

@@ -7,8 +7,8 @@ twice; SQLite: the in-process runner of ``prm serve``, claiming durable rows).
 
 A job names a task registered in ``prm.ioc.jobs.JOB_HANDLERS`` and carries JSON arguments (ids as
 strings, never names, phones or message bodies). It runs in a unit of work bound to
-``tenant_id`` with the system principal. ``key`` de-duplicates: while a job with the same key
-waits to run, scheduling another with that key does nothing.
+``tenant_id`` with the system principal. ``key`` de-duplicates within the tenant: while a job of the
+tenant's with the same key waits to run, scheduling another with that key does nothing.
 """
 
 from abc import abstractmethod

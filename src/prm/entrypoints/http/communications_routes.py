@@ -4,9 +4,11 @@ from litestar.types import ControllerRouterHandler
 
 from prm.entrypoints.http import (
     communications_consent,
+    communications_inbox,
     communications_messages,
     communications_providers,
     communications_templates,
+    communications_virtual_visits,
 )
 
 COMMUNICATIONS_ROUTES: list[ControllerRouterHandler] = [
@@ -14,4 +16,6 @@ COMMUNICATIONS_ROUTES: list[ControllerRouterHandler] = [
     *communications_providers.ROUTES,
     *communications_consent.ROUTES,
     *communications_messages.ROUTES,
+    *communications_virtual_visits.ROUTES,
+    *communications_inbox.ROUTES,
 ]

@@ -1,0 +1,247 @@
+"""SQL adapters of the communications context's consent part: the consent history, the
+preference matrix, the tenant's settings and the send policy's reads. Built with the caller's
+``TenantId``, which leads every statement (and row-level security on PostgreSQL)."""
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from prm.adapters.sql.communications_consent_tables import (
+    communication_consents as _c,
+)
+from prm.adapters.sql.communications_consent_tables import (
+    communication_preferences as _p,
+)
+from prm.adapters.sql.communications_consent_tables import (
+    communication_settings as _s,
+)
+from prm.adapters.sql.connection import SqlConnection
+from prm.application.communications.consent_ports import (
+    CommunicationSettingsRepository,
+    ConsentRepository,
+    PatientPolicyFacts,
+    PolicyFactsReader,
+    PreferenceRepository,
+)
+from prm.domain.communications.channels import Channel
+from prm.domain.communications.consent import (
+    ConsentRecord,
+    ConsentSource,
+    ConsentState,
+    ConsentStatus,
+    ProvisionType,
+    state_of,
+)
+from prm.domain.communications.consent_settings import CommunicationSettings
+from prm.domain.communications.preferences import PreferenceMatrix
+from prm.domain.communications.quiet_hours import QuietHours
+from prm.domain.shared.errors import StaleVersion
+from prm.domain.shared.ids import PatientId, TenantId
+
+CHUNK = 1000
+"""Patients per query of the policy's reads (bound parameters stay well under the limits)."""
+
+
+def _record(row: Any) -> ConsentRecord:
+    m = row._mapping
+    return ConsentRecord(
+        id=m["id"],
+        tenant_id=TenantId(m["tenant_id"]),
+        patient_id=PatientId(m["patient_id"]),
+        channel=Channel(m["channel"]),
+        status=ConsentStatus(m["status"]),
+        provision=ProvisionType(m["provision"]),
+        source=ConsentSource(m["source"]),
+        recorded_at=m["recorded_at"],
+        recorded_by=m["recorded_by"],
+    )
+
+
+_NEWEST = (_c.c.recorded_at.desc(), _c.c.id.desc())
+
+
+class SqlConsentRepository(ConsentRepository):
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    async def current(self, patient_id: PatientId, channel: Channel) -> ConsentRecord | None:
+        statement = (
+            sa.select(_c)
+            .where(_c.c.tenant_id == self._tenant_id, _c.c.patient_id == patient_id, _c.c.channel == channel.value)
+            .order_by(*_NEWEST)
+            .limit(1)
+        )
+        row = (await self._connection.execute(statement)).first()
+        return _record(row) if row is not None else None
+
+    async def history(self, patient_id: PatientId) -> Sequence[ConsentRecord]:
+        statement = (
+            sa.select(_c).where(_c.c.tenant_id == self._tenant_id, _c.c.patient_id == patient_id).order_by(*_NEWEST)
+        )
+        return [_record(row) for row in await self._connection.execute(statement)]
+
+    async def add(self, record: ConsentRecord) -> None:
+        await self._connection.execute(
+            sa.insert(_c),
+            {
+                "tenant_id": self._tenant_id,
+                "id": record.id,
+                "patient_id": record.patient_id,
+                "channel": record.channel.value,
+                "status": record.status.value,
+                "provision": record.provision.value,
+                "source": record.source.value,
+                "recorded_at": record.recorded_at,
+                "recorded_by": record.recorded_by,
+            },
+        )
+
+
+class SqlPreferenceRepository(PreferenceRepository):
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    async def matrix(self, patient_id: PatientId) -> PreferenceMatrix:
+        statement = sa.select(_p.c.event_type, _p.c.channel, _p.c.enabled).where(
+            _p.c.tenant_id == self._tenant_id, _p.c.patient_id == patient_id
+        )
+        rows = await self._connection.execute(statement)
+        return PreferenceMatrix({(row.event_type, Channel(row.channel)): bool(row.enabled) for row in rows})
+
+    async def set(
+        self, patient_id: PatientId, entries: Mapping[tuple[str, Channel], bool], *, at: datetime, by: str
+    ) -> None:
+        if not entries:
+            return
+        rows = [
+            {
+                "tenant_id": self._tenant_id,
+                "patient_id": patient_id,
+                "event_type": event_type,
+                "channel": channel.value,
+                "enabled": enabled,
+                "updated_at": at,
+                "updated_by": by,
+            }
+            for (event_type, channel), enabled in sorted(entries.items())
+        ]
+        insert = postgresql.insert(_p) if self._connection.dialect.name == "postgresql" else sqlite.insert(_p)
+        statement = insert.on_conflict_do_update(
+            index_elements=["tenant_id", "patient_id", "event_type", "channel"],
+            set_={
+                "enabled": insert.excluded.enabled,
+                "updated_at": insert.excluded.updated_at,
+                "updated_by": insert.excluded.updated_by,
+            },
+        )
+        await self._connection.execute(statement, rows)
+
+
+class SqlCommunicationSettingsRepository(CommunicationSettingsRepository):
+    """The tenant's row; a tenant without one gets ``default`` (the deployment's quiet hours)."""
+
+    def __init__(
+        self, connection: SqlConnection, tenant_id: TenantId, default: CommunicationSettings | None = None
+    ) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+        self._default = default or CommunicationSettings()
+
+    async def get(self) -> CommunicationSettings:
+        row = (await self._connection.execute(sa.select(_s).where(_s.c.tenant_id == self._tenant_id))).first()
+        if row is None:
+            return self._default
+        m = row._mapping
+        return CommunicationSettings(
+            quiet_hours=QuietHours.parse(m["quiet_hours_start"], m["quiet_hours_end"]),
+            time_zone=m["time_zone"],
+            require_explicit_consent=bool(m["require_explicit_consent"]),
+            default_language=m["default_language"],
+            version=m["version"],
+            updated_at=m["updated_at"],
+            updated_by=m["updated_by"],
+        )
+
+    async def save(self, settings: CommunicationSettings) -> None:
+        values = {
+            "quiet_hours_start": settings.quiet_hours.start.strftime("%H:%M"),
+            "quiet_hours_end": settings.quiet_hours.end.strftime("%H:%M"),
+            "time_zone": settings.time_zone,
+            "require_explicit_consent": settings.require_explicit_consent,
+            "default_language": settings.default_language,
+            "version": settings.version,
+            "updated_at": settings.updated_at,
+            "updated_by": settings.updated_by or "system",
+        }
+        if settings.version == 1:
+            insert = postgresql.insert(_s) if self._connection.dialect.name == "postgresql" else sqlite.insert(_s)
+            first = insert.on_conflict_do_nothing(index_elements=["tenant_id"])
+            result = await self._connection.execute(first, {"tenant_id": self._tenant_id, **values})
+        else:
+            update = (
+                sa.update(_s)
+                .where(_s.c.tenant_id == self._tenant_id, _s.c.version == settings.version - 1)
+                .values(values)
+            )
+            result = await self._connection.execute(update)
+        if result.rowcount != 1:
+            raise StaleVersion("the communication settings were changed by someone else meanwhile")
+
+
+class SqlPolicyFactsReader(PolicyFactsReader):
+    """Current consents (the latest row per patient and channel, by a window function) and
+    preference entries of up to :data:`CHUNK` patients in one ``UNION ALL`` query."""
+
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    async def facts(self, patient_ids: Collection[PatientId]) -> Mapping[PatientId, PatientPolicyFacts]:
+        wanted = sorted(set(patient_ids))
+        consents: dict[PatientId, dict[Channel, ConsentState]] = {}
+        preferences: dict[PatientId, dict[tuple[str, Channel], bool]] = {}
+        for start in range(0, len(wanted), CHUNK):
+            for row in await self._connection.execute(self._statement(wanted[start : start + CHUNK])):
+                patient_id, channel = PatientId(row.patient_id), Channel(row.channel)
+                if row.kind == "c":
+                    state = state_of(ConsentStatus(row.a), ProvisionType(row.b))
+                    consents.setdefault(patient_id, {})[channel] = state
+                else:
+                    preferences.setdefault(patient_id, {})[(row.a, channel)] = row.b == "y"
+        return {
+            p: PatientPolicyFacts(consents.get(p, {}), PreferenceMatrix(preferences.get(p, {})))
+            for p in consents.keys() | preferences.keys()
+        }
+
+    def _statement(self, patient_ids: list[PatientId]) -> sa.Select[Any]:
+        ranked = (
+            sa.select(
+                _c.c.patient_id,
+                _c.c.channel,
+                _c.c.status,
+                _c.c.provision,
+                sa.func.row_number().over(partition_by=(_c.c.patient_id, _c.c.channel), order_by=_NEWEST).label("rank"),
+            )
+            .where(_c.c.tenant_id == self._tenant_id, _c.c.patient_id.in_(patient_ids))
+            .subquery("ranked")
+        )
+        latest = sa.select(
+            sa.literal("c").label("kind"),
+            ranked.c.patient_id,
+            ranked.c.channel,
+            ranked.c.status.label("a"),
+            ranked.c.provision.label("b"),
+        ).where(ranked.c.rank == 1)
+        entries = sa.select(
+            sa.literal("p").label("kind"),
+            _p.c.patient_id,
+            _p.c.channel,
+            _p.c.event_type.label("a"),
+            sa.case((_p.c.enabled, "y"), else_="n").label("b"),
+        ).where(_p.c.tenant_id == self._tenant_id, _p.c.patient_id.in_(patient_ids))
+        return sa.select(sa.union_all(latest, entries).subquery("facts"))
