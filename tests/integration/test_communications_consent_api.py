@@ -304,3 +304,18 @@ async def test_decide_many_for_a_thousand_patients_in_two_queries(container: Any
     async with scope(container, uuid4()) as request:  # another tenant: none of these opt-outs
         policy = await request.get(SendPolicy)
         assert all(d.allowed for d in await policy.decide_many([facts(p) for p in patients[:30]]))
+
+
+async def test_a_tenant_without_settings_keeps_quiet_hours_in_its_own_zone(settings: Settings, container: Any) -> None:
+    from prm.application.communications.consent_ports import CommunicationSettingsRepository
+    from prm.application.identity.create_tenant import CreateTenant, CreateTenantCommand
+    from prm.entrypoints.library import Prm
+
+    async with Prm.open(settings) as prm:
+        tenant = await prm.run(
+            CreateTenant,
+            CreateTenantCommand(name="Boston clinic", slug=f"b-{uuid4().hex[:8]}", time_zone="America/New_York"),
+        )
+    async with scope(container, tenant.id) as request:
+        repository = await request.get(CommunicationSettingsRepository)  # type: ignore[type-abstract]
+        assert (await repository.get()).time_zone == "America/New_York"

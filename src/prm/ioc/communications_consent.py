@@ -32,6 +32,7 @@ from prm.application.communications.consent_preferences import GetPreferences, S
 from prm.application.communications.consent_recorder import RecordKeywordConsent
 from prm.application.communications.consent_settings import GetCommunicationSettings, UpdateCommunicationSettings
 from prm.application.communications.contracts import ConsentRecorder, SendPolicy
+from prm.application.identity.ports import TenantRepository
 from prm.application.shared.events import EventHandler
 from prm.application.shared.jobs import JobHandler
 from prm.domain.communications.consent_settings import CommunicationSettings
@@ -65,10 +66,12 @@ class CommunicationsConsentProvider(Provider):
 
     @provide
     def settings_repository(
-        self, connection: SqlConnection, tenant_id: TenantId, settings: Settings
+        self, connection: SqlConnection, tenant_id: TenantId, settings: Settings, tenants: TenantRepository
     ) -> CommunicationSettingsRepository:
-        """The tenant's settings, defaulting to :func:`default_settings`."""
-        return SqlCommunicationSettingsRepository(connection, tenant_id, default_settings(settings.quiet_hours))
+        """The tenant's settings, defaulting to :func:`default_settings` in the tenant's zone."""
+        return SqlCommunicationSettingsRepository(
+            connection, tenant_id, default_settings(settings.quiet_hours), tenants
+        )
 
     facts = provide(SqlPolicyFactsReader, provides=PolicyFactsReader)
     policy = provide(ConsentSendPolicy)

@@ -3,6 +3,7 @@ preference matrix, the tenant's settings and the send policy's reads. Built with
 ``TenantId``, which leads every statement (and row-level security on PostgreSQL)."""
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from prm.application.communications.consent_ports import (
     PolicyFactsReader,
     PreferenceRepository,
 )
+from prm.application.identity.ports import TenantRepository
 from prm.domain.communications.channels import Channel
 from prm.domain.communications.consent import (
     ConsentRecord,
@@ -143,19 +145,27 @@ class SqlPreferenceRepository(PreferenceRepository):
 
 
 class SqlCommunicationSettingsRepository(CommunicationSettingsRepository):
-    """The tenant's row; a tenant without one gets ``default`` (the deployment's quiet hours)."""
+    """The tenant's row; a tenant without one gets ``default`` (the deployment's quiet hours) in
+    the tenant's own IANA zone (its ``time_zone``, through ``tenants``), so quiet hours are the
+    clinic's local night from the start."""
 
     def __init__(
-        self, connection: SqlConnection, tenant_id: TenantId, default: CommunicationSettings | None = None
+        self,
+        connection: SqlConnection,
+        tenant_id: TenantId,
+        default: CommunicationSettings | None = None,
+        tenants: TenantRepository | None = None,
     ) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
         self._default = default or CommunicationSettings()
+        self._tenants = tenants
 
     async def get(self) -> CommunicationSettings:
         row = (await self._connection.execute(sa.select(_s).where(_s.c.tenant_id == self._tenant_id))).first()
         if row is None:
-            return self._default
+            tenant = await self._tenants.get(self._tenant_id) if self._tenants is not None else None
+            return replace(self._default, time_zone=tenant.time_zone) if tenant is not None else self._default
         m = row._mapping
         return CommunicationSettings(
             quiet_hours=QuietHours.parse(m["quiet_hours_start"], m["quiet_hours_end"]),
