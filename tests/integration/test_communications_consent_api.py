@@ -317,5 +317,5 @@ async def test_a_tenant_without_settings_keeps_quiet_hours_in_its_own_zone(setti
             CreateTenantCommand(name="Boston clinic", slug=f"b-{uuid4().hex[:8]}", time_zone="America/New_York"),
         )
     async with scope(container, tenant.id) as request:
-        repository = await request.get(CommunicationSettingsRepository)  # type: ignore[type-abstract]
+        repository = await request.get(CommunicationSettingsRepository)
         assert (await repository.get()).time_zone == "America/New_York"
