@@ -377,7 +377,7 @@ def print_worker(report: WorkerReport) -> None:
 
 
 def print_communications(report: "CommunicationsReport") -> None:
-    """Communications: SMS dispatch through the loopback Twilio, and full-text search."""
+    """Communications: SMS dispatch through the loopback Twilio, full-text search, campaign planning."""
     table = Table(title="Communications on PostgreSQL", box=MARKDOWN, title_justify="left")
     for column in ("measure", "figure", "target", "met"):
         table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
@@ -400,5 +400,12 @@ def print_communications(report: "CommunicationsReport") -> None:
         f"p50 {q.p50_ms} ms, p95 {q.p95_ms} ms, p99 {q.p99_ms} ms",
         "p95 ≤ 50 ms",
         _yes(q.p95_ms <= 50),
+    )
+    c = report.campaign
+    table.add_row(
+        f"campaign to {c.patients:,} patients planned ({c.blocked:,} blocked at planning)",
+        f"{c.seconds} s median of {c.runs} ({c.recipients_per_second:,}/s, {c.cpu_seconds} s CPU)",
+        "≤ 10 s",
+        _yes(c.seconds <= 10),
     )
     console.print(table)

@@ -15,8 +15,12 @@
   booleans and numeric strings as numbers. Schemathesis's ``negative_data_rejection`` flags those
   as accepted invalid data; this check forgives exactly that and nothing else: the body, coerced
   the way msgspec does, must validate against the schema.
+
+It also serialises ``ast.parse`` in the ``st`` process (see :func:`_one_parse_at_a_time`).
 """
 
+import ast
+import threading
 from typing import Any
 
 import jsonschema_rs
@@ -25,6 +29,22 @@ from schemathesis.core.failures import AcceptedNegativeData, Failure
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 WIRE_STATUSES = frozenset({400, 413, 415})
+
+_PARSING = threading.Lock()
+_parse = ast.parse
+
+
+def _one_parse_at_a_time(*args: Any, **kwargs: Any) -> Any:
+    """``ast.parse``, one thread at a time. CPython 3.11 keeps the AST constructor's recursion
+    depth per interpreter, so two threads parsing at once can fail with ``SystemError: AST
+    constructor recursion depth mismatch`` (python/cpython#106905). Schemathesis's two workers
+    are threads, and Hypothesis parses lambdas' source to describe filtered strategies: a run
+    failed with it once in CI, as a "Runtime Error" that no request caused."""
+    with _PARSING:
+        return _parse(*args, **kwargs)
+
+
+ast.parse = _one_parse_at_a_time  # this module is loaded only into the ``st`` process (SCHEMATHESIS_HOOKS)
 
 
 class WireRejectedValidData(Failure):

@@ -94,6 +94,9 @@ async def _make_ids(client: Client) -> dict[str, str]:
     patient_id = str((await created("/patients", {"name": {"family": "Isolated"}, "gender": "female"}))["id"])
     waiting_id = str((await created("/patients", {"name": {"family": "Waiting"}, "gender": "male"}))["id"])
     practitioner_id = str((await created("/practitioners", {"first_name": "Ada", "last_name": "Isolated"}))["id"])
+    organization_id = str(
+        (await created("/organizations", {"name": "Isolated", "code": "ISO", "type": "hospital"}))["id"]
+    )
     location_id = str((await created("/locations", {"name": "Isolated clinic", "time_zone": "Europe/London"}))["id"])
     schedule = await created(
         "/schedules",
@@ -169,7 +172,12 @@ async def _make_ids(client: Client) -> dict[str, str]:
         },
     )
     visit = await created("/communications/virtual-visits", {"appointment_id": virtual["id"]})
+    campaign = await created(
+        "/communications/campaigns",
+        {"name": "Isolated", "channel": "sms", "template_name": "isolated_note", "start_at": "2099-01-01T09:00:00Z"},
+    )
     return {
+        "campaign_id": str(campaign["id"]),
         "communication_id": str(communication["id"]),
         "template_id": str(template["id"]),
         "thread_id": await a_thread(client),
@@ -180,6 +188,7 @@ async def _make_ids(client: Client) -> dict[str, str]:
         "config_id": str(config["id"]),
         "patient_id": patient_id,
         "practitioner_id": practitioner_id,
+        "organization_id": organization_id,
         "location_id": location_id,
         "schedule_id": str(schedule["id"]),
         "appointment_id": appointment_id,

@@ -70,6 +70,13 @@ def _st_run(
     )
 
 
+def _sections(output: str) -> str:
+    """The ``ERRORS`` and ``FAILURES`` sections of an ``st run`` output, first, so that a log cut to
+    its end still shows what went wrong (Schemathesis prints them as ``=== ERRORS ===``)."""
+    found = re.findall(r"^=+ (?:ERRORS|FAILURES) =+$.*?(?=^=+ (?:WARNINGS|SUMMARY) =+$|\Z)", output, re.M | re.S)
+    return "\n".join(section[:12000] for section in found)
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_every_operation_answers_as_documented(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -91,6 +98,6 @@ def test_every_operation_answers_as_documented(
     with capsys.disabled():
         sys.stderr.write(f"\nschemathesis on {backend}: {generated} test cases in {seconds:.0f} s\n")
     for run in runs:
-        assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
+        assert run.returncode == 0, _sections(run.stdout) + "\n...\n" + run.stdout[-6000:] + run.stderr[-3000:]
     errors = [line for line in log.splitlines() if '"level":"error"' in line]
     assert not errors, "\n".join(errors[:20])

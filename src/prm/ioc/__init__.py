@@ -5,6 +5,7 @@ from dishka.entities.validation_settings import STRICT_VALIDATION
 
 from prm.ioc.appointments import AppointmentsProvider
 from prm.ioc.audit import AuditProvider
+from prm.ioc.communications_campaigns import CommunicationsCampaignsProvider
 from prm.ioc.communications_consent import CommunicationsConsentProvider
 from prm.ioc.communications_inbox import CommunicationsInboxProvider
 from prm.ioc.communications_messages import CommunicationsMessagesProvider
@@ -15,6 +16,7 @@ from prm.ioc.communications_virtual_visits import CommunicationsVirtualVisitsPro
 from prm.ioc.identity import IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
 from prm.ioc.integrations import IntegrationsProvider
+from prm.ioc.organizations import OrganizationsProvider
 from prm.ioc.patients import PatientsProvider
 from prm.ioc.practitioners import PractitionersProvider
 from prm.ioc.webhooks import WebhooksProvider
@@ -26,6 +28,7 @@ def core_providers() -> list[Provider]:
         InfrastructureProvider(),
         PatientsProvider(),
         PractitionersProvider(),
+        OrganizationsProvider(),
         IdentityProvider(),
         AuditProvider(),
         AppointmentsProvider(),
@@ -38,6 +41,7 @@ def core_providers() -> list[Provider]:
         CommunicationsVirtualVisitsProvider(),
         CommunicationsRemindersProvider(),
         CommunicationsInboxProvider(),
+        CommunicationsCampaignsProvider(),
     ]
 
 

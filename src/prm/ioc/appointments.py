@@ -7,6 +7,7 @@ from dishka import Provider, Scope, provide, provide_all
 from prm.adapters.appointments.patients_directory import PatientDirectoryFromPatients
 from prm.adapters.appointments.practitioners_directory import PractitionerDirectoryFromPractitioners
 from prm.adapters.sql.appointments import SqlAppointmentFinder, SqlAppointmentRepository
+from prm.adapters.sql.appointments_history import SqlAppointmentHistory
 from prm.adapters.sql.appointments_holds import SqlHoldRepository
 from prm.adapters.sql.appointments_schedules import SqlScheduleRepository
 from prm.adapters.sql.appointments_waitlist import SqlWaitlistRepository
@@ -34,6 +35,7 @@ from prm.application.appointments.list_patient_appointments import ListPatientAp
 from prm.application.appointments.list_schedule_exceptions import ListScheduleExceptions
 from prm.application.appointments.list_schedules import ListSchedules
 from prm.application.appointments.list_waitlist import ListWaitlist
+from prm.application.appointments.patients_not_seen_since import AppointmentHistory, PatientsNotSeenSince
 from prm.application.appointments.periodic_jobs import ExpireHoldsJob, ExpireOffersJob
 from prm.application.appointments.policy import SchedulingPolicy
 from prm.application.appointments.ports import (
@@ -59,6 +61,8 @@ class AppointmentsProvider(Provider):
     scope = Scope.REQUEST
     repository = provide(SqlAppointmentRepository, provides=AppointmentRepository)
     finder = provide(SqlAppointmentFinder, provides=AppointmentFinder)
+    history = provide(SqlAppointmentHistory, provides=AppointmentHistory)
+    not_seen_since = provide(PatientsNotSeenSince)
     schedules = provide(SqlScheduleRepository, provides=ScheduleRepository)
     holds = provide(SqlHoldRepository, provides=HoldRepository)
     waitlist = provide(SqlWaitlistRepository, provides=WaitlistRepository)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from prm.application.shared.events import EventHandler
 from prm.application.webhooks.fan_out_to_webhooks import FanOutToWebhooks
 from prm.ioc import (
+    communications_campaigns,
     communications_consent,
     communications_inbox,
     communications_messages,
@@ -39,6 +40,7 @@ EVENT_HANDLERS: Mapping[str, tuple[type[EventHandler], ...]] = _merged(
     communications_virtual_visits.EVENTS,
     communications_reminders.EVENTS,
     communications_inbox.EVENTS,
+    communications_campaigns.EVENTS,
 )
 
 

@@ -14,6 +14,7 @@ from prm.application.integrations.process_jobs import ProcessIntegrationEventBat
 from prm.application.shared.jobs import JobHandler
 from prm.application.webhooks.deliver_webhook import DeliverWebhook
 from prm.ioc import (
+    communications_campaigns,
     communications_consent,
     communications_inbox,
     communications_messages,
@@ -38,6 +39,7 @@ JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
     **communications_virtual_visits.JOBS,
     **communications_reminders.JOBS,
     **communications_inbox.JOBS,
+    **communications_campaigns.JOBS,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -51,4 +53,5 @@ PERIODIC: tuple[Periodic, ...] = (
     *communications_virtual_visits.PERIODIC,
     *communications_reminders.PERIODIC,
     *communications_inbox.PERIODIC,
+    *communications_campaigns.PERIODIC,
 )

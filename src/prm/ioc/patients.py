@@ -3,6 +3,7 @@
 from dishka import Provider, Scope, provide, provide_all
 
 from prm.adapters.sql.patients import SqlPatientFinder, SqlPatientRepository
+from prm.adapters.sql.patients_audience import SqlPatientAudience
 from prm.application.patients.activate_patient import ActivatePatient
 from prm.application.patients.deactivate_patient import DeactivatePatient
 from prm.application.patients.find_patients import FindPatients
@@ -15,6 +16,7 @@ from prm.application.patients.ports import PatientFinder, PatientRepository
 from prm.application.patients.register_patient import RegisterPatient
 from prm.application.patients.resolve_patient_identifiers import ResolvePatientIdentifiers
 from prm.application.patients.search_patients import SearchPatients
+from prm.application.patients.select_audience import PatientAudience, SelectPatientAudience
 from prm.application.patients.update_patient import UpdatePatient
 
 
@@ -22,6 +24,8 @@ class PatientsProvider(Provider):
     scope = Scope.REQUEST
     repository = provide(SqlPatientRepository, provides=PatientRepository)
     finder = provide(SqlPatientFinder, provides=PatientFinder)
+    audience = provide(SqlPatientAudience, provides=PatientAudience)
+    select_audience = provide(SelectPatientAudience)
     use_cases = provide_all(
         RegisterPatient,
         GetPatient,

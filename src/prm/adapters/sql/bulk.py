@@ -106,8 +106,15 @@ def is_json_column(column: sa.Column[Any]) -> bool:
     )
 
 
-async def insert_rows(connection: SqlConnection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+async def insert_rows(
+    connection: SqlConnection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] | None = None,
+) -> None:
     """Insert ``rows`` (dicts keyed by column name; a missing column is NULL) into ``table``.
+    ``columns``: only these are written (the others take their defaults: NULL), for rows known
+    to leave the rest empty; ``COPY`` then formats fewer fields.
 
     Raises ``sqlalchemy.exc.IntegrityError`` on a constraint violation, with the driver's error
     as ``orig`` (its message names the constraint).
@@ -117,8 +124,8 @@ async def insert_rows(connection: SqlConnection, table: sa.Table, rows: Sequence
     if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD:
         await connection.execute(sa.insert(table), list(rows))
         return
-    columns = [c.name for c in table.columns]
-    formatters = [(c.name, _remembering(_formatter(c)) if _repeats(c) else _formatter(c)) for c in table.columns]
+    chosen = [c for c in table.columns if columns is None or c.name in columns]
+    formatters = [(c.name, _remembering(_formatter(c)) if _repeats(c) else _formatter(c)) for c in chosen]
     lines = ["\t".join([format_(row.get(name)) for name, format_ in formatters]) for row in rows]
-    await connection.copy(table, columns, ("\n".join(lines) + "\n").encode())
+    await connection.copy(table, [c.name for c in chosen], ("\n".join(lines) + "\n").encode())
     await analyze_as_it_grows(connection, table, len(rows))  # a load must not wait for autovacuum

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from prm.adapters.sql.communications_consent_tables import (
     communication_consents as _c,
@@ -44,6 +45,7 @@ from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PatientId, TenantId
 
 CHUNK = 1000
+POSTGRES_CHUNK = 5000
 """Patients per query of the policy's reads (bound parameters stay well under the limits)."""
 
 
@@ -215,8 +217,12 @@ class SqlPolicyFactsReader(PolicyFactsReader):
         wanted = sorted(set(patient_ids))
         consents: dict[PatientId, dict[Channel, ConsentState]] = {}
         preferences: dict[PatientId, dict[tuple[str, Channel], bool]] = {}
-        for start in range(0, len(wanted), CHUNK):
-            for row in await self._connection.execute(self._statement(wanted[start : start + CHUNK])):
+        postgres = self._connection.dialect.name == "postgresql"
+        chunk = POSTGRES_CHUNK if postgres else CHUNK
+        for start in range(0, len(wanted), chunk):
+            ids = wanted[start : start + chunk]
+            statement = self._postgres_statement(ids) if postgres else self._statement(ids)
+            for row in await self._connection.execute(statement):
                 patient_id, channel = PatientId(row.patient_id), Channel(row.channel)
                 if row.kind == "c":
                     state = state_of(ConsentStatus(row.a), ProvisionType(row.b))
@@ -227,6 +233,49 @@ class SqlPolicyFactsReader(PolicyFactsReader):
             p: PatientPolicyFacts(consents.get(p, {}), PreferenceMatrix(preferences.get(p, {})))
             for p in consents.keys() | preferences.keys()
         }
+
+    def _postgres_statement(self, patient_ids: list[PatientId]) -> sa.Select[Any]:
+        """:meth:`_statement` with the ids as one array parameter, joined unnested: one statement
+        text (prepared once) whatever the number of ids, instead of an ``IN`` list that psycopg
+        and the server parse anew for each size (a campaign asks for thousands at a time)."""
+
+        def wanted(name: str) -> Any:
+            ids = sa.bindparam("ids", patient_ids, type_=ARRAY(sa.Uuid))
+            return sa.func.unnest(ids).table_valued("id").render_derived(name=name)
+
+        consents = wanted("wanted_c")
+        ranked = (
+            sa.select(
+                _c.c.patient_id,
+                _c.c.channel,
+                _c.c.status,
+                _c.c.provision,
+                sa.func.row_number().over(partition_by=(_c.c.patient_id, _c.c.channel), order_by=_NEWEST).label("rank"),
+            )
+            .join(consents, _c.c.patient_id == consents.c.id)
+            .where(_c.c.tenant_id == self._tenant_id)
+            .subquery("ranked")
+        )
+        latest = sa.select(
+            sa.literal("c").label("kind"),
+            ranked.c.patient_id,
+            ranked.c.channel,
+            ranked.c.status.label("a"),
+            ranked.c.provision.label("b"),
+        ).where(ranked.c.rank == 1)
+        preferences = wanted("wanted_p")
+        entries = (
+            sa.select(
+                sa.literal("p").label("kind"),
+                _p.c.patient_id,
+                _p.c.channel,
+                _p.c.event_type.label("a"),
+                sa.case((_p.c.enabled, "y"), else_="n").label("b"),
+            )
+            .join(preferences, _p.c.patient_id == preferences.c.id)
+            .where(_p.c.tenant_id == self._tenant_id)
+        )
+        return sa.select(sa.union_all(latest, entries).subquery("facts"))
 
     def _statement(self, patient_ids: list[PatientId]) -> sa.Select[Any]:
         ranked = (

@@ -9,6 +9,7 @@ SQLite's FTS5 ``communication_messages_fts`` (every word quoted, so no FTS5 synt
 see migration 0012.
 """
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -45,6 +46,7 @@ _c = communication_callbacks
 
 _ENUMS = {"direction": Direction, "channel": Channel, "status": MessageStatus}
 _COLUMNS = tuple(c.name for c in _m.columns)
+_values_of = operator.attrgetter(*_COLUMNS)
 _FIXED = {"tenant_id", "id", "created_at", "version", "direction", "channel", "recipient", "sender", "subject", "body"}
 _FIXED |= {"template_name", "template_language", "category", "event_type", "dedup_key", "patient_id"}
 _UPDATED = tuple(name for name in _COLUMNS if name not in _FIXED)
@@ -54,11 +56,29 @@ _ATTEMPT_UPDATED = ("finished_at", "outcome", "provider", "provider_message_id",
 _WORDS = re.compile(r"\w+")
 
 
-def _row(message: Message) -> dict[str, Any]:
-    row = {name: getattr(message, name) for name in _COLUMNS}
+def message_row(message: Message) -> dict[str, Any]:
+    """The ``communication_messages`` row of ``message``."""
+    row = dict(zip(_COLUMNS, _values_of(message), strict=True))
     for name in _ENUMS:
         row[name] = row[name].value
     return row
+
+
+def message_rows(messages: Sequence[Message], columns: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows of ``messages`` with only ``columns`` (which must include the enum columns), for
+    bulk writes of messages that leave the others empty. Raises ``ValueError`` when a message
+    has a value in a column left out (so nothing is dropped unseen)."""
+    values_of = operator.attrgetter(*columns)
+    left_out = operator.attrgetter(*(name for name in _COLUMNS if name not in columns))
+    rows = []
+    for message in messages:
+        if any(value is not None for value in left_out(message)):
+            raise ValueError(f"message {message.id} has values outside the columns written")
+        row = dict(zip(columns, values_of(message), strict=True))
+        for name in _ENUMS:
+            row[name] = row[name].value
+        rows.append(row)
+    return rows
 
 
 def _message(row: Any) -> Message:
@@ -133,7 +153,7 @@ class SqlMessageRepository(MessageRepository):
         return [_message(r) for r in rows]
 
     async def add(self, message: Message) -> None:
-        await self._connection.execute(sa.insert(_m), _row(message))
+        await self._connection.execute(sa.insert(_m), message_row(message))
 
     async def get(self, message_id: MessageId) -> Message | None:
         return await self._one(_m.c.id == message_id)
@@ -152,7 +172,7 @@ class SqlMessageRepository(MessageRepository):
             return
         parameters = []
         for message, expected in messages:
-            row = _row(message)
+            row = message_row(message)
             values = {f"v_{name}": row[name] for name in _UPDATED}
             parameters.append(
                 {"k_tenant": self._tenant_id, "k_id": message.id, "k_version": expected, "v_version": expected + 1}

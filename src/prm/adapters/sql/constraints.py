@@ -15,10 +15,12 @@ from typing import NoReturn
 from sqlalchemy.exc import IntegrityError
 
 from prm.adapters.sql.appointments_tables import NO_OVERLAP
+from prm.adapters.sql.organizations_tables import PART_OF_KEY
 from prm.domain.appointments.errors import SlotUnavailable
 from prm.domain.communications.messages import DuplicateDedupKey
 from prm.domain.identity.errors import DuplicateEmail
 from prm.domain.integrations.errors import DuplicateIntegrationEvent, DuplicateSourceSystem
+from prm.domain.organizations.errors import DuplicateOrganizationCode, HierarchyChanged
 from prm.domain.patients.errors import DuplicateMrn
 from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense
 from prm.domain.shared.errors import DomainError
@@ -48,6 +50,18 @@ CONSTRAINT_TO_ERROR: tuple[Meaning, ...] = (
         "uq_practitioners_tenant_id_external_id",
         "practitioners.tenant_id, practitioners.external_id",
         lambda: DuplicateExternalId("a practitioner with this external_id already exists"),
+    ),
+    Meaning(
+        "uq_organizations_tenant_id_code_key",
+        "organizations.tenant_id, organizations.code_key",
+        lambda: DuplicateOrganizationCode("an organization with this code already exists"),
+    ),
+    Meaning(
+        PART_OF_KEY,  # SQLite names no foreign key in its message: PostgreSQL only
+        None,
+        lambda: HierarchyChanged(
+            "the organizations above or below this one changed at the same moment: reload them and try again"
+        ),
     ),
     Meaning(
         "uq_users_tenant_id_email_key",

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.constraints import raise_domain_error
+from prm.adapters.sql.like import contains
 from prm.adapters.sql.paging import fetch_page, fetch_tenant_page, page_total
 from prm.adapters.sql.patients_search import Branch, counting, page_statement, token_rows
 from prm.adapters.sql.patients_tables import patient_identifiers, patient_name_tokens, patients
@@ -230,11 +231,6 @@ def _name_token_rows(batch: Sequence[Patient], rows: Sequence[dict[str, Any]]) -
     return [t for p, row in zip(batch, rows, strict=True) for t in token_rows(row, p.details.name.search_tokens())]
 
 
-def _like_any(column: sa.ColumnElement[str], fragment: str) -> sa.ColumnElement[bool]:
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"%{escaped}%", escape="\\")
-
-
 class SqlPatientFinder(PatientFinder):
     def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
@@ -244,9 +240,9 @@ class SqlPatientFinder(PatientFinder):
         """The criteria on ``patients`` itself: all but the names and the free text."""
         where: list[sa.ColumnElement[bool]] = []
         if c.phone_digits:
-            where.append(_like_any(patients.c.phone_digits, c.phone_digits))
+            where.append(contains(patients.c.phone_digits, c.phone_digits))
         if c.email:
-            where.append(_like_any(patients.c.emails, c.email))
+            where.append(contains(patients.c.emails, c.email))
         if c.mrn:
             where.append(patients.c.mrn == c.mrn)
         if c.identifier_value:
@@ -338,9 +334,9 @@ def _text_alternatives(text: TextMatch) -> list[sa.ColumnElement[bool]]:
     """The free text's alternatives on ``patients`` other than a name."""
     options: list[sa.ColumnElement[bool]] = []
     if text.phone_digits:
-        options.append(_like_any(patients.c.phone_digits, text.phone_digits))
+        options.append(contains(patients.c.phone_digits, text.phone_digits))
     if text.email_fragment:
-        options.append(_like_any(patients.c.emails, text.email_fragment))
+        options.append(contains(patients.c.emails, text.email_fragment))
     if text.mrn:
         options.append(patients.c.mrn == text.mrn)
     return options

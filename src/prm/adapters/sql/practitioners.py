@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.constraints import raise_domain_error
+from prm.adapters.sql.like import contains
 from prm.adapters.sql.paging import fetch_page
 from prm.adapters.sql.practitioners_tables import practitioners
 from prm.application.practitioners.ports import (
@@ -204,11 +205,6 @@ class SqlPractitionerRepository(PractitionerRepository):
             raise StaleVersion("the practitioner was changed or deleted by someone else: reload it")
 
 
-def _contains(column: sa.ColumnElement[str], fragment: str) -> sa.ColumnElement[bool]:
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"%{escaped}%", escape="\\")
-
-
 class SqlPractitionerFinder(PractitionerFinder):
     """Lists over one tenant's ``practitioners`` rows."""
 
@@ -219,7 +215,7 @@ class SqlPractitionerFinder(PractitionerFinder):
     def _conditions(self, criteria: PractitionerCriteria) -> list[sa.ColumnElement[bool]]:
         where: list[sa.ColumnElement[bool]] = [_t.tenant_id == self._tenant_id]
         # " tok" inside " first middle last ": some name token starts with the prefix.
-        where.extend(_contains(_t.name_tokens, " " + prefix) for prefix in criteria.name_prefixes)
+        where.extend(contains(_t.name_tokens, " " + prefix) for prefix in criteria.name_prefixes)
         if criteria.speciality is not None:
             where.append(_t.speciality_key == criteria.speciality)
         if criteria.is_active is not None:

@@ -9,6 +9,7 @@ Alembic's environment and the schema drift test use it.
 from prm.adapters.sql import (
     appointments_tables,
     audit_tables,
+    communications_campaigns_tables,
     communications_consent_tables,
     communications_inbox_tables,
     communications_messages_tables,
@@ -18,6 +19,7 @@ from prm.adapters.sql import (
     identity_tables,
     integrations_tables,
     jobs_tables,
+    organizations_tables,
     outbox_tables,
     patients_tables,
     practitioners_tables,
@@ -28,6 +30,7 @@ from prm.adapters.sql.metadata import metadata
 __all__ = [
     "appointments_tables",
     "audit_tables",
+    "communications_campaigns_tables",
     "communications_consent_tables",
     "communications_inbox_tables",
     "communications_messages_tables",
@@ -38,6 +41,7 @@ __all__ = [
     "integrations_tables",
     "jobs_tables",
     "metadata",
+    "organizations_tables",
     "outbox_tables",
     "patients_tables",
     "practitioners_tables",

@@ -47,6 +47,7 @@ class RenderTemplate(TemplateRenderer):
         self._templates = templates
         self._builtins = builtins
         self._engine = engine
+        self._chosen: dict[tuple[str, Channel, str | None], Template | None] = {}
 
     async def render(
         self,
@@ -57,7 +58,12 @@ class RenderTemplate(TemplateRenderer):
         variables: Mapping[str, object],
     ) -> RenderedMessage:
         await self._builtins.ensure()
-        template = choose_variant(await self._templates.variants(name, channel), language, DEFAULT_LANGUAGE)
+        key = (name, channel, language)
+        if key in self._chosen:  # once per unit of work: a campaign renders one template many times
+            template = self._chosen[key]
+        else:
+            variants = await self._templates.variants(name, channel)
+            template = self._chosen[key] = choose_variant(variants, language, DEFAULT_LANGUAGE)
         if template is None:
             raise TemplateNotFound(f"no active template {name!r} for {channel.value}")
         subject, body = render_parts(self._engine, template, variables)

@@ -1,4 +1,4 @@
-"""Domain events of the communications context: a message's life (ids and codes only: never
+"""Domain events of the communications context: a message's life and a campaign's (ids and codes only: never
 addresses, bodies or subjects). ``reason`` is a short stable code or sentence without PHI
 (``no_consent:sms``, ``Twilio error 30003: unreachable destination handset``)."""
 
@@ -106,6 +106,62 @@ class CommunicationReceived:
     channel: str
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignCreated:
+    TYPE: ClassVar[str] = "campaign.created"
+    VERSION: ClassVar[int] = 1
+
+    campaign_id: UUID
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPlanned:
+    """Every recipient has a message: ``recipients`` planned, ``blocked`` of them blocked (consent,
+    no address). The campaign's messages raise no ``communication.scheduled`` each; their later
+    statuses (sent, delivered, failed ...) are raised as for any message."""
+
+    TYPE: ClassVar[str] = "campaign.planned"
+    VERSION: ClassVar[int] = 1
+
+    campaign_id: UUID
+    recipients: int
+    blocked: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPaused:
+    TYPE: ClassVar[str] = "campaign.paused"
+    VERSION: ClassVar[int] = 1
+
+    campaign_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignResumed:
+    TYPE: ClassVar[str] = "campaign.resumed"
+    VERSION: ClassVar[int] = 1
+
+    campaign_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignCancelled:
+    TYPE: ClassVar[str] = "campaign.cancelled"
+    VERSION: ClassVar[int] = 1
+
+    campaign_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignCompleted:
+    TYPE: ClassVar[str] = "campaign.completed"
+    VERSION: ClassVar[int] = 1
+
+    campaign_id: UUID
+    recipients: int
+
+
 STATUS_EVENTS: dict[MessageStatus, type] = {
     MessageStatus.SCHEDULED: CommunicationScheduled,
     MessageStatus.QUEUED: CommunicationQueued,
@@ -129,4 +185,10 @@ CATALOGUE = catalogue(
     CommunicationBlocked,
     CommunicationCancelled,
     CommunicationReceived,
+    CampaignCreated,
+    CampaignPlanned,
+    CampaignPaused,
+    CampaignResumed,
+    CampaignCancelled,
+    CampaignCompleted,
 )

@@ -35,7 +35,10 @@ def preference_event(event_type: str | None, category: str) -> str | None:
     messages, else none (no preference applies)."""
     if event_type is not None:
         return event_type
-    return "campaign" if category == TemplateCategory.CAMPAIGN.value else None
+    return "campaign" if category == _CAMPAIGN else None
+
+
+_CAMPAIGN = TemplateCategory.CAMPAIGN.value  # an enum member's .value is a property lookup: not per message
 
 
 @dataclass(frozen=True, slots=True)

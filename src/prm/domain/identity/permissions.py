@@ -10,16 +10,20 @@ Built-in roles exist in every tenant and cannot be changed; tenants' admins add 
 | role | permissions |
 |---|---|
 | ``admin`` | all |
-| ``care_coordinator`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw, |
-| | communications rw, communication_templates rw |
-| ``front_desk`` | patients rw, practitioners r, appointments rw, schedules r, waitlist rw, |
-| | communications rw, communication_templates r (no audit) |
-| ``practitioner`` | patients r, practitioners r, appointments rw, schedules rw, waitlist r, communications r |
-| ``integration`` | patients rw, practitioners rw, appointments rw, integration_events rw, schedules r, integrations r |
-| ``auditor`` | audit r, patients r, practitioners r, appointments r, users r, roles r, api_keys r |
+| ``care_coordinator`` | patients rw, practitioners r, organizations r, appointments rw, schedules r, |
+| | waitlist rw, communications rw, communication_templates rw |
+| ``front_desk`` | patients rw, practitioners r, organizations r, appointments rw, schedules r, |
+| | waitlist rw, communications rw, communication_templates r (no audit) |
+| ``practitioner`` | patients r, practitioners r, organizations r, appointments rw, schedules rw, waitlist r, |
+| | communications r |
+| ``integration`` | patients rw, practitioners rw, organizations rw, appointments rw, integration_events rw, |
+| | schedules r, integrations r |
+| ``auditor`` | audit r, patients r, practitioners r, organizations r, appointments r, users r, roles r, |
+| | api_keys r |
 
-The auditor reads patients, practitioners and appointments so that an audit event's entity can
-be looked at; those reads are themselves audited. It changes nothing.
+Organisations (hospitals and departments) go to the roles that have practitioners, with the
+same access. The auditor reads patients, practitioners, organisations and appointments so that
+an audit event's entity can be looked at; those reads are themselves audited. It changes nothing.
 """
 
 from collections.abc import Iterable
@@ -29,6 +33,7 @@ from prm.domain.shared.errors import RuleViolated
 RESOURCES: tuple[str, ...] = (
     "patients",
     "practitioners",
+    "organizations",
     "appointments",
     "schedules",
     "waitlist",
@@ -77,20 +82,22 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     ADMIN_ROLE: PERMISSIONS,
     "care_coordinator": frozenset(
         _rw("patients", "appointments", "waitlist", "communications", "communication_templates")
-        | _r("practitioners", "schedules")
+        | _r("practitioners", "organizations", "schedules")
     ),
     "front_desk": frozenset(
         _rw("patients", "appointments", "waitlist", "communications")
-        | _r("practitioners", "schedules", "communication_templates")
+        | _r("practitioners", "organizations", "schedules", "communication_templates")
     ),
     "practitioner": frozenset(
-        _rw("appointments", "schedules") | _r("patients", "practitioners", "waitlist", "communications")
+        _rw("appointments", "schedules")
+        | _r("patients", "practitioners", "organizations", "waitlist", "communications")
     ),
     "integration": frozenset(
-        _rw("patients", "practitioners", "appointments", "integration_events") | _r("schedules", "integrations")
+        _rw("patients", "practitioners", "organizations", "appointments", "integration_events")
+        | _r("schedules", "integrations")
     ),
     "auditor": frozenset(
-        {"audit:read"} | _r("patients", "practitioners", "appointments", "users", "roles", "api_keys")
+        {"audit:read"} | _r("patients", "practitioners", "organizations", "appointments", "users", "roles", "api_keys")
     ),
 }
 """The roles every tenant has, by name."""

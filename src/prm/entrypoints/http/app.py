@@ -26,6 +26,7 @@ from prm.entrypoints.http.input_policy import enforce_input_policy
 from prm.entrypoints.http.integrations import IntegrationConfigController, IntegrationEventController
 from prm.entrypoints.http.openapi import finalize_document, openapi_config, swagger_assets_router
 from prm.entrypoints.http.operations import OperationsController
+from prm.entrypoints.http.organizations import OrganizationController
 from prm.entrypoints.http.patients import PatientController
 from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             OperationsController,
             PatientController,
             PractitionerController,
+            OrganizationController,
             AppointmentController,
             AppointmentSlotController,
             patient_appointments,

@@ -3,6 +3,7 @@
 from litestar.types import ControllerRouterHandler
 
 from prm.entrypoints.http import (
+    communications_campaigns,
     communications_consent,
     communications_inbox,
     communications_messages,
@@ -18,4 +19,5 @@ COMMUNICATIONS_ROUTES: list[ControllerRouterHandler] = [
     *communications_messages.ROUTES,
     *communications_virtual_visits.ROUTES,
     *communications_inbox.ROUTES,
+    *communications_campaigns.ROUTES,
 ]

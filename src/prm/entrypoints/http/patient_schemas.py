@@ -213,6 +213,19 @@ def to_addresses(bodies: list[AddressBody]) -> tuple[Address, ...]:
     )
 
 
+def address_body(address: Address) -> AddressBody:
+    """The wire form of a FHIR Address (patients, practitioners and organisations answer it)."""
+    return AddressBody(
+        use=address.use,
+        line=list(address.line),
+        city=address.city,
+        district=address.district,
+        state=address.state,
+        postal_code=address.postal_code,
+        country=address.country,
+    )
+
+
 def to_patient_input(body: CreatePatientRequest) -> PatientInput:
     return PatientInput(
         name=to_name(body.name),
@@ -261,18 +274,7 @@ def patient_response(patient: Patient) -> PatientResponse:
         telecom=[ContactPointBody(system=c.system, value=c.value, use=c.use, rank=c.rank) for c in d.telecom],
         phone=next(iter(d.phones), None),
         email=next(iter(d.emails), None),
-        addresses=[
-            AddressBody(
-                use=a.use,
-                line=list(a.line),
-                city=a.city,
-                district=a.district,
-                state=a.state,
-                postal_code=a.postal_code,
-                country=a.country,
-            )
-            for a in d.addresses
-        ],
+        addresses=[address_body(a) for a in d.addresses],
         preferred_language=d.preferred_language,
         marital_status=d.marital_status,
         status=patient.status,

@@ -19,7 +19,7 @@ from prm.application.practitioners.ports import PractitionerSummary
 from prm.domain.practitioners.model import Organization, Practitioner
 from prm.domain.shared.contact import Address
 from prm.domain.shared.person import AdministrativeGender
-from prm.entrypoints.http.patient_schemas import AddressBody
+from prm.entrypoints.http.patient_schemas import AddressBody, address_body
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -204,24 +204,12 @@ def to_changes(body: UpdatePractitionerRequest) -> dict[str, object]:
     return changes
 
 
-def _address_body(address: Address) -> AddressBody:
-    return AddressBody(
-        use=address.use,
-        line=list(address.line),
-        city=address.city,
-        district=address.district,
-        state=address.state,
-        postal_code=address.postal_code,
-        country=address.country,
-    )
-
-
 def _organization_body(organization: Organization) -> OrganizationBody:
     return OrganizationBody(
         name=organization.name,
         phone=organization.phone,
         external_id=organization.external_id,
-        address=_address_body(organization.address) if organization.address else None,
+        address=address_body(organization.address) if organization.address else None,
     )
 
 
@@ -243,7 +231,7 @@ def practitioner_response(practitioner: Practitioner) -> PractitionerResponse:
         registration_number=d.registration_number,
         phone_primary=d.phone_primary,
         email_primary=d.email_primary,
-        address=_address_body(d.address) if d.address else None,
+        address=address_body(d.address) if d.address else None,
         organization=_organization_body(d.organization) if d.organization else None,
         is_active=d.is_active,
         meta_data=dict(d.meta_data),
