@@ -176,7 +176,14 @@ async def _make_ids(client: Client) -> dict[str, str]:
         "/communications/campaigns",
         {"name": "Isolated", "channel": "sms", "template_name": "isolated_note", "start_at": "2099-01-01T09:00:00Z"},
     )
+    journey = await created(
+        "/journeys", {"name": "Isolated", "journey_type": "opd", "stages": [{"name": "Visit", "order_index": 1}]}
+    )
+    journey_instance = await created("/journeys/instances", {"journey_id": journey["id"], "patient_id": patient_id})
     return {
+        "journey_id": str(journey["id"]),
+        "stage_id": str(journey["stages"][0]["id"]),
+        "instance_id": str(journey_instance["id"]),
         "campaign_id": str(campaign["id"]),
         "communication_id": str(communication["id"]),
         "template_id": str(template["id"]),
@@ -189,6 +196,7 @@ async def _make_ids(client: Client) -> dict[str, str]:
         "patient_id": patient_id,
         "practitioner_id": practitioner_id,
         "organization_id": organization_id,
+        "ticket_id": str((await created("/tickets", {"patient_id": patient_id, "title": "Isolated"}))["id"]),
         "location_id": location_id,
         "schedule_id": str(schedule["id"]),
         "appointment_id": appointment_id,

@@ -4,13 +4,14 @@ run the worker until idle, and read the messages back through the communications
 A booking 10 days ahead gets its confirmation (sent through the local sink) and two reminders
 scheduled 72 h and 24 h before the start, at those UTC instants, saying the visit's local time
 in London; rescheduling cancels them and schedules two for the new start with a rescheduled
-notice; cancelling cancels the pending reminders and sends a cancellation notice. The worker runs
-the real relay and the real messages part; only the send policy is the messages part's
-"allow everything" stand-in (consent has its own tests): the question here is what is scheduled
-when.
+notice, and moving it back to the first start schedules that start's reminders again;
+cancelling cancels the pending reminders and sends a cancellation notice. The worker runs the
+real relay and the real messages part; only the send policy is the messages part's "allow
+everything" stand-in (consent has its own tests): the question here is what is scheduled when.
 
 The replies port the inbox part calls (``AppointmentReplies``) confirms and cancels real
-appointments; a patient's own cancellation sends no cancellation notice.
+appointments in the caller's transaction; a patient's own cancellation sends no cancellation
+notice.
 """
 
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from prm.adapters.communications.messages_fallbacks import AllowEverything
 from prm.application.communications.contracts import SendPolicy
 from prm.application.communications.reminders_ports import AppointmentFacts, AppointmentReplies
 from prm.application.shared.context import SYSTEM, RequestContext
+from prm.application.shared.ports import UnitOfWork
 from prm.domain.communications.reminders import ReplyOutcome
 from prm.domain.shared.ids import PatientId, TenantId
 from prm.entrypoints.library import LibraryContextProvider
@@ -167,12 +169,22 @@ async def test_a_booking_gets_a_confirmation_and_two_reminders_that_follow_the_a
     [notice] = [m for m in found if m["template_name"] == "appointment_rescheduled"]
     assert "09:00" in notice["message"]
 
+    back = await client.patch(f"{API}/appointments/{booked['id']}", json={"start_time": starts_at.isoformat()})
+    assert back.status_code == 200, back.text
+    await run_worker(settings, container)  # moved back to the first start: its reminders again, not lost
+    found = await messages(client, booked["id"])
+    assert [instant(m["scheduled_for"]) for m in reminders(found, status="scheduled")] == [
+        starts_at - timedelta(hours=72),
+        starts_at - timedelta(hours=24),
+    ]
+    assert len([m for m in found if m["template_name"] == "appointment_rescheduled"]) == 2
+
     cancelled = await client.post(f"{API}/appointments/{booked['id']}/cancel", json={"reason": "prov"})
     assert cancelled.status_code == 200, cancelled.text
     await run_worker(settings, container)
     found = await messages(client, booked["id"])
     assert reminders(found, status="scheduled") == []
-    assert len(reminders(found, status="cancelled")) == 4
+    assert len(reminders(found, status="cancelled")) == 6
     [cancellation] = [m for m in found if m["template_name"] == "appointment_cancellation"]
     assert cancellation["status"] in {"sent", "delivered"}, cancellation["status_reason"]
 
@@ -200,9 +212,14 @@ async def test_a_patients_replies_confirm_or_cancel_the_appointment_and_its_fact
         replies = await scope.get(AppointmentReplies)
         assert await replies.confirm(appointment_id, PatientId(uuid4())) is ReplyOutcome.NOT_FOUND
         assert await replies.confirm(appointment_id, patient_id) is ReplyOutcome.CONFIRMED
+        await (await scope.get(UnitOfWork)).commit()  # the port joins the caller's transaction
     async with container(context={RequestContext: context}) as scope:
         replies = await scope.get(AppointmentReplies)
         assert await replies.cancel(appointment_id, patient_id) is ReplyOutcome.CANCELLED
+    async with container(context={RequestContext: context}) as scope:  # not committed: nothing happened
+        replies = await scope.get(AppointmentReplies)
+        assert await replies.cancel(appointment_id, patient_id) is ReplyOutcome.CANCELLED
+        await (await scope.get(UnitOfWork)).commit()
     async with container(context={RequestContext: context}) as scope:
         replies = await scope.get(AppointmentReplies)
         assert await replies.cancel(appointment_id, patient_id) is ReplyOutcome.ALREADY_DONE

@@ -16,9 +16,11 @@ from prm.ioc.communications_virtual_visits import CommunicationsVirtualVisitsPro
 from prm.ioc.identity import IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
 from prm.ioc.integrations import IntegrationsProvider
+from prm.ioc.journeys import JourneysProvider
 from prm.ioc.organizations import OrganizationsProvider
 from prm.ioc.patients import PatientsProvider
 from prm.ioc.practitioners import PractitionersProvider
+from prm.ioc.tickets import TicketsProvider
 from prm.ioc.webhooks import WebhooksProvider
 from prm.settings import Settings
 
@@ -29,6 +31,7 @@ def core_providers() -> list[Provider]:
         PatientsProvider(),
         PractitionersProvider(),
         OrganizationsProvider(),
+        TicketsProvider(),
         IdentityProvider(),
         AuditProvider(),
         AppointmentsProvider(),
@@ -42,6 +45,7 @@ def core_providers() -> list[Provider]:
         CommunicationsRemindersProvider(),
         CommunicationsInboxProvider(),
         CommunicationsCampaignsProvider(),
+        JourneysProvider(),
     ]
 
 

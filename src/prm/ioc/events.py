@@ -20,6 +20,8 @@ from prm.ioc import (
     communications_reminders,
     communications_templates,
     communications_virtual_visits,
+    journeys,
+    tickets,
 )
 
 
@@ -41,6 +43,8 @@ EVENT_HANDLERS: Mapping[str, tuple[type[EventHandler], ...]] = _merged(
     communications_reminders.EVENTS,
     communications_inbox.EVENTS,
     communications_campaigns.EVENTS,
+    journeys.EVENTS,
+    tickets.EVENTS,
 )
 
 

@@ -35,8 +35,9 @@ from prm.application.integrations.receive_event import ReceiveIntegrationEvent
 from prm.application.integrations.receive_events import ReceiveIntegrationEvents
 from prm.application.integrations.reprocess_event import ReprocessIntegrationEvent
 from prm.application.integrations.update_config import UpdateIntegrationConfig
+from prm.ioc import journeys
 
-INTEGRATION_SUBSCRIBERS: Mapping[str, tuple[SubscriberClass, ...]] = {}
+INTEGRATION_SUBSCRIBERS: Mapping[str, tuple[SubscriberClass, ...]] = {**journeys.INTEGRATION_SUBSCRIBERS}
 
 
 class SubscriberRegistry(dict[str, tuple[SubscriberClass, ...]]):

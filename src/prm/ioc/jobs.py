@@ -22,6 +22,8 @@ from prm.ioc import (
     communications_reminders,
     communications_templates,
     communications_virtual_visits,
+    journeys,
+    tickets,
 )
 from prm.ioc.periodic import Periodic
 
@@ -40,6 +42,8 @@ JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
     **communications_reminders.JOBS,
     **communications_inbox.JOBS,
     **communications_campaigns.JOBS,
+    **journeys.JOBS,
+    **tickets.JOBS,
 }
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -54,4 +58,6 @@ PERIODIC: tuple[Periodic, ...] = (
     *communications_reminders.PERIODIC,
     *communications_inbox.PERIODIC,
     *communications_campaigns.PERIODIC,
+    *journeys.PERIODIC,
+    *tickets.PERIODIC,
 )

@@ -5,6 +5,7 @@ ports (same unit of work): :class:`AppointmentFactsFromAppointments` reads, and
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.appointments.cancel_appointment import CancelAppointment, CancelAppointmentCommand
 from prm.application.appointments.confirm_appointment import ConfirmAppointment, ConfirmAppointmentCommand
 from prm.application.appointments.get_appointment import GetAppointment
@@ -111,14 +112,22 @@ def _known_zone(name: str) -> str:
 
 class AppointmentRepliesFromAppointments(AppointmentReplies):
     """Confirms with ``ConfirmAppointment`` and cancels with ``CancelAppointment`` (reason
-    ``pat``, ``notify_patient`` false); both commit the caller's unit of work."""
+    ``pat``, ``notify_patient`` false), in the caller's transaction: their commits are held
+    (:meth:`SqlUnitOfWork.held`), so the inbound message, the appointment's change and the
+    answer to the patient commit together when the caller commits."""
 
     def __init__(
-        self, get_appointment: GetAppointment, confirm: ConfirmAppointment, cancel: CancelAppointment, clock: Clock
+        self,
+        get_appointment: GetAppointment,
+        confirm: ConfirmAppointment,
+        cancel: CancelAppointment,
+        uow: SqlUnitOfWork,
+        clock: Clock,
     ) -> None:
         self._get_appointment = get_appointment
         self._confirm = confirm
         self._cancel = cancel
+        self._uow = uow
         self._clock = clock
 
     async def confirm(self, appointment_id: UUID, patient_id: PatientId) -> ReplyOutcome:
@@ -126,7 +135,8 @@ class AppointmentRepliesFromAppointments(AppointmentReplies):
         if found is None:
             return ReplyOutcome.NOT_FOUND
         try:
-            await self._confirm(ConfirmAppointmentCommand(appointment_id=found.id, patient_id=patient_id))
+            async with self._uow.held():
+                await self._confirm(ConfirmAppointmentCommand(appointment_id=found.id, patient_id=patient_id))
         except InvalidTransition:
             return ReplyOutcome.TOO_LATE
         return ReplyOutcome.CONFIRMED
@@ -140,11 +150,12 @@ class AppointmentRepliesFromAppointments(AppointmentReplies):
         if found.slot.starts_at <= self._clock.now():
             return ReplyOutcome.TOO_LATE
         try:
-            await self._cancel(
-                CancelAppointmentCommand(
-                    appointment_id=found.id, reason=CancellationReason.PATIENT, notify_patient=False
+            async with self._uow.held():
+                await self._cancel(
+                    CancelAppointmentCommand(
+                        appointment_id=found.id, reason=CancellationReason.PATIENT, notify_patient=False
+                    )
                 )
-            )
         except InvalidTransition:
             return ReplyOutcome.TOO_LATE
         return ReplyOutcome.CANCELLED

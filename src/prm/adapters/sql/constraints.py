@@ -91,6 +91,7 @@ CONSTRAINT_TO_ERROR: tuple[Meaning, ...] = (
         "communication_messages.tenant_id, communication_messages.dedup_key",
         lambda: DuplicateDedupKey("a message with this dedup_key already exists"),
     ),
+
 )
 
 

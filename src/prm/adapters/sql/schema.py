@@ -19,10 +19,12 @@ from prm.adapters.sql import (
     identity_tables,
     integrations_tables,
     jobs_tables,
+    journeys_tables,
     organizations_tables,
     outbox_tables,
     patients_tables,
     practitioners_tables,
+    tickets_tables,
     webhooks_tables,
 )
 from prm.adapters.sql.metadata import metadata
@@ -40,10 +42,12 @@ __all__ = [
     "identity_tables",
     "integrations_tables",
     "jobs_tables",
+    "journeys_tables",
     "metadata",
     "organizations_tables",
     "outbox_tables",
     "patients_tables",
     "practitioners_tables",
+    "tickets_tables",
     "webhooks_tables",
 ]

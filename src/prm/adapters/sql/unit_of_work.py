@@ -8,7 +8,8 @@ Large sets (imports) go through ``COPY`` first. Writes an adapter deferred on th
 (``SqlConnection.defer``) travel with them.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +28,18 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
         self._deferred: list[tuple[sa.Table, list[Mapping[str, Any]]]] = []
+        self._holding = 0
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Inside the block, :meth:`commit` commits nothing: another context's use case called
+        through an adapter (an appointment confirmed by a patient's reply) joins the caller's
+        transaction, which the caller commits once with its own writes, or not at all."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
 
     def defer_insert(self, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert ``rows`` into ``table`` when the unit commits (append-only tables only: nothing
@@ -36,7 +49,10 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         """Commit, with the deferred rows and the connection's deferred writes; a unique key they
-        violate is raised as the domain error it means (``constraints.CONSTRAINT_TO_ERROR``)."""
+        violate is raised as the domain error it means (``constraints.CONSTRAINT_TO_ERROR``).
+        Nothing while :meth:`held`."""
+        if self._holding:
+            return
         deferred, self._deferred = self._deferred, []
         try:
             if sum(len(rows) for _, rows in deferred) >= COPY_THRESHOLD:

@@ -80,8 +80,8 @@ class ReceiveInboundMessage:
     - anything else waits in the thread, unread, for staff.
 
     A provider message id seen before is applied once (a redelivered webhook answers
-    ``duplicate``). Commits; where an appointment changes, the appointments use case commits the
-    inbound message with it and the answer is committed after.
+    ``duplicate``). Commits once: the inbound message, an appointment's change and the answer
+    go together (``AppointmentReplies`` joins this transaction), or none of them does.
     """
 
     def __init__(

@@ -112,10 +112,17 @@ class AppointmentMessages:
         return await self._contacts.get(patient_id)
 
     async def notice(
-        self, kind: str, details: AppointmentDetails, contact: PatientContact | None, starts_at: datetime
+        self,
+        kind: str,
+        details: AppointmentDetails,
+        contact: PatientContact | None,
+        starts_at: datetime,
+        *,
+        occasion: UUID | None = None,
     ) -> UUID:
         """Queue the ``kind`` notice (``confirmation``, ``rescheduled``, ``cancellation``) now;
-        its key is :func:`~prm.domain.communications.reminders.notice_key`."""
+        its key is :func:`~prm.domain.communications.reminders.notice_key` (with ``occasion``,
+        the event's id, for a reschedule)."""
         template, event_type = _NOTICES[kind]
         if kind == "cancellation":
             variables = appointment_variables(details, contact, starts_at)
@@ -131,7 +138,7 @@ class AppointmentMessages:
                 category=TemplateCategory.APPOINTMENT.value,
                 event_type=event_type,
                 appointment_id=details.appointment_id,
-                dedup_key=notice_key(kind, details.appointment_id, starts_at),
+                dedup_key=notice_key(kind, details.appointment_id, starts_at, occasion),
             )
         )
         log.info("appointment_notice.queued", appointment_id=str(details.appointment_id), kind=kind)
@@ -145,9 +152,10 @@ class AppointmentMessages:
         *,
         now: datetime,
         confirmation_at: datetime | None,
+        occasion: UUID | None = None,
     ) -> list[UUID]:
         """Queue the reminders still ahead (:func:`~prm.domain.communications.reminders.reminders_due`),
-        each ``scheduled_for`` its due time (UTC)."""
+        each ``scheduled_for`` its due time (UTC); ``occasion`` as for :meth:`notice`."""
         due = reminders_due(starts_at, now=now, offsets=self._settings.offsets, confirmation_at=confirmation_at)
         variables = {
             **appointment_variables(await self._with_join_url(details), contact, starts_at),
@@ -168,7 +176,7 @@ class AppointmentMessages:
                         event_type=REMINDER_EVENT_TYPE,
                         scheduled_for=reminder.due_at,
                         appointment_id=details.appointment_id,
-                        dedup_key=reminder_key(details.appointment_id, reminder, starts_at),
+                        dedup_key=reminder_key(details.appointment_id, reminder, starts_at, occasion),
                     )
                 )
             )

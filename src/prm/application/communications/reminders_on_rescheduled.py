@@ -41,7 +41,9 @@ class MoveAppointmentReminders(EventHandler):
             contact = await self._messages.contact(details.patient_id)
             confirmation_at = None
             if bool(event.payload.get("notify_patient", details.notify_patient)):
-                await self._messages.notice("rescheduled", details, contact, starts_at)
+                await self._messages.notice("rescheduled", details, contact, starts_at, occasion=event.id)
                 confirmation_at = now
-            await self._messages.reminders(details, contact, starts_at, now=now, confirmation_at=confirmation_at)
+            await self._messages.reminders(
+                details, contact, starts_at, now=now, confirmation_at=confirmation_at, occasion=event.id
+            )
         await self._uow.commit()

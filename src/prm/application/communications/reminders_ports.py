@@ -83,13 +83,13 @@ class AppointmentReplies(Protocol):
     async def confirm(self, appointment_id: UUID, patient_id: PatientId) -> ReplyOutcome:
         """The patient accepts (FHIR ``Appointment.participant.status`` ``accepted``):
         ``CONFIRMED``, ``ALREADY_DONE``, ``TOO_LATE`` (started, cancelled...) or ``NOT_FOUND``.
-        Commits the caller's unit of work (the appointments use case commits)."""
+        Joins the caller's unit of work: the caller commits (or not)."""
 
     @abstractmethod
     async def cancel(self, appointment_id: UUID, patient_id: PatientId) -> ReplyOutcome:
         """Cancel with reason ``pat`` (FHIR appointment-cancellation-reason: patient) and
         ``notify_patient`` false, so no cancellation notice goes out on top of the inbox's own
-        answer: ``CANCELLED``, ``ALREADY_DONE``, ``TOO_LATE`` or ``NOT_FOUND``. Commits the
+        answer: ``CANCELLED``, ``ALREADY_DONE``, ``TOO_LATE`` or ``NOT_FOUND``. Joins the
         caller's unit of work."""
 
 

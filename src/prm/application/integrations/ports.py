@@ -187,10 +187,14 @@ class IntegrationEventSubscriber(Protocol):
     fails the event (``subscriber_rejected``, with the error's code and detail as message), so a
     subscriber refuses before it writes anything; any other exception rolls the processing back,
     for the job engine to retry it later.
+
+    It returns ``False`` when the event applied to nothing of its context (no journey waits for
+    it); ``None`` or ``True`` means it took the event. An event that no subscriber took is
+    ``ignored``, not ``processed``.
     """
 
     @abstractmethod
-    async def __call__(self, event: InboundEvent) -> None: ...
+    async def __call__(self, event: InboundEvent) -> bool | None: ...
 
 
 class IntegrationEventSubscribers(Protocol):

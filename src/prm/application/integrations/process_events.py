@@ -37,8 +37,9 @@ class ProcessIntegrationEvents:
     """Process the ``pending`` events among ``event_ids`` in one unit of work, and commit once.
 
     For each event: the patient its identifier names (one look-up for all of them), then the
-    subscribers of its code. It becomes ``processed`` when at least one subscriber ran,
-    ``ignored`` when its code has none, ``failed`` with a reason (``unknown_patient``,
+    subscribers of its code. It becomes ``processed`` when at least one subscriber took it,
+    ``ignored`` when its code has none or every one returned ``False`` (it applied to nothing),
+    ``failed`` with a reason (``unknown_patient``,
     ``ambiguous_patient``, ``subscriber_rejected``). Records ``integration_event.processed`` or
     ``.failed`` in the outbox. Idempotent: events that are not pending are skipped, so a job run
     again changes nothing. An unexpected error of a subscriber rolls the whole unit back (the job
@@ -117,10 +118,15 @@ class ProcessIntegrationEvents:
             received_at=event.received_at,
             payload=event.payload,
         )
+        took = 0
         for subscriber in subscribers:
             try:
-                await subscriber(inbound)
+                outcome = await subscriber(inbound)
             except DomainError as exc:  # a rule of the subscriber's context: the event fails, the rest go on
                 event.mark_failed(FailureReason.SUBSCRIBER_REJECTED, f"{exc.code}: {exc.detail}", now, patient_id)
                 return
-        event.mark_processed(patient_id, len(subscribers), now)
+            took += outcome is not False
+        if not took:  # every subscriber said the event applied to nothing of theirs
+            event.mark_ignored(patient_id, now)
+            return
+        event.mark_processed(patient_id, took, now)

@@ -89,14 +89,21 @@ def utc_text(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def reminder_key(appointment_id: UUID, reminder: Reminder, starts_at: datetime) -> str:
-    """``reminder:<appointment id>:<offset hours>h:<start, UTC>``."""
-    return f"reminder:{appointment_id}:{reminder.offset_hours}h:{utc_text(starts_at)}"
+def reminder_key(appointment_id: UUID, reminder: Reminder, starts_at: datetime, occasion: UUID | None = None) -> str:
+    """``reminder:<appointment id>:<offset hours>h:<start, UTC>``, then ``:<occasion>`` when given.
+
+    ``occasion`` is the event that asked for the messages (a reschedule): an appointment moved
+    away and back to the same start gets its reminders again, while the same event handled
+    twice still queues them once."""
+    key = f"reminder:{appointment_id}:{reminder.offset_hours}h:{utc_text(starts_at)}"
+    return f"{key}:{occasion}" if occasion is not None else key
 
 
-def notice_key(kind: str, appointment_id: UUID, starts_at: datetime) -> str:
-    """``<kind>:<appointment id>:<start, UTC>`` for ``confirmation``, ``rescheduled``, ``cancellation``."""
-    return f"{kind}:{appointment_id}:{utc_text(starts_at)}"
+def notice_key(kind: str, appointment_id: UUID, starts_at: datetime, occasion: UUID | None = None) -> str:
+    """``<kind>:<appointment id>:<start, UTC>`` for ``confirmation``, ``rescheduled``,
+    ``cancellation``, then ``:<occasion>`` when given (see :func:`reminder_key`)."""
+    key = f"{kind}:{appointment_id}:{utc_text(starts_at)}"
+    return f"{key}:{occasion}" if occasion is not None else key
 
 
 def local_date_text(instant: datetime, zone: ZoneInfo) -> str:

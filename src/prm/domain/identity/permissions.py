@@ -22,8 +22,13 @@ Built-in roles exist in every tenant and cannot be changed; tenants' admins add 
 | | api_keys r |
 
 Organisations (hospitals and departments) go to the roles that have practitioners, with the
-same access. The auditor reads patients, practitioners, organisations and appointments so that
-an audit event's entity can be looked at; those reads are themselves audited. It changes nothing.
+same access. Tickets (``tickets`` rw) go to the same roles as organisations, with write for care
+coordinators and the front desk too (they work the tickets): rw for care_coordinator, front_desk
+and integration, r for practitioner and auditor. The auditor reads patients, practitioners,
+organisations and appointments so that an audit event's entity can be looked at; those reads
+are themselves audited. It changes nothing. Journeys (``journeys``: templates and instances) go
+like organisations, with write for care coordinators (who design and run them): rw for
+care_coordinator and integration, r for front_desk, practitioner and auditor.
 """
 
 from collections.abc import Iterable
@@ -48,6 +53,8 @@ RESOURCES: tuple[str, ...] = (
     "communications",
     "communication_templates",
     "communication_settings",
+    "tickets",
+    "journeys",
 )
 ACTIONS: tuple[str, ...] = ("read", "write")
 
@@ -81,23 +88,25 @@ def _r(*resources: str) -> set[str]:
 BUILTIN_ROLES: dict[str, frozenset[str]] = {
     ADMIN_ROLE: PERMISSIONS,
     "care_coordinator": frozenset(
-        _rw("patients", "appointments", "waitlist", "communications", "communication_templates")
+        _rw("patients", "appointments", "waitlist", "communications", "communication_templates", "tickets", "journeys")
         | _r("practitioners", "organizations", "schedules")
     ),
     "front_desk": frozenset(
-        _rw("patients", "appointments", "waitlist", "communications")
-        | _r("practitioners", "organizations", "schedules", "communication_templates")
+        _rw("patients", "appointments", "waitlist", "communications", "tickets")
+        | _r("practitioners", "organizations", "schedules", "communication_templates", "journeys")
     ),
     "practitioner": frozenset(
         _rw("appointments", "schedules")
-        | _r("patients", "practitioners", "organizations", "waitlist", "communications")
+        | _r("patients", "practitioners", "organizations", "waitlist", "communications", "tickets", "journeys")
     ),
     "integration": frozenset(
-        _rw("patients", "practitioners", "organizations", "appointments", "integration_events")
+        _rw("patients", "practitioners", "organizations", "appointments", "integration_events", "tickets", "journeys")
         | _r("schedules", "integrations")
     ),
     "auditor": frozenset(
-        {"audit:read"} | _r("patients", "practitioners", "organizations", "appointments", "users", "roles", "api_keys")
+        {"audit:read"}
+        | _r("patients", "practitioners", "organizations", "appointments", "users", "roles", "api_keys", "tickets")
+        | _r("journeys")
     ),
 }
 """The roles every tenant has, by name."""

@@ -24,6 +24,7 @@ from prm.entrypoints.http.identity_admin import ApiKeyController, RoleController
 from prm.entrypoints.http.identity_auth import AuthController
 from prm.entrypoints.http.input_policy import enforce_input_policy
 from prm.entrypoints.http.integrations import IntegrationConfigController, IntegrationEventController
+from prm.entrypoints.http.journeys import JourneyController, JourneyInstanceController
 from prm.entrypoints.http.openapi import finalize_document, openapi_config, swagger_assets_router
 from prm.entrypoints.http.operations import OperationsController
 from prm.entrypoints.http.organizations import OrganizationController
@@ -32,6 +33,7 @@ from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
 from prm.entrypoints.http.security import document_permissions, require_permission
+from prm.entrypoints.http.tickets import TicketController
 from prm.entrypoints.http.webhooks import WebhookDeliveryController, WebhookSubscriptionController
 from prm.entrypoints.logging import configure_logging
 from prm.entrypoints.worker.in_process import worker_in_process
@@ -86,6 +88,9 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             PatientController,
             PractitionerController,
             OrganizationController,
+            TicketController,
+            JourneyInstanceController,
+            JourneyController,
             AppointmentController,
             AppointmentSlotController,
             patient_appointments,

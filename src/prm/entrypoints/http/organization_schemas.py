@@ -26,7 +26,7 @@ Code = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.\-]*\s*$",
+        pattern=r"^ *[A-Za-z0-9][A-Za-z0-9_.\-]* *$",
         description="Letters, digits, '_', '-' and '.' (e.g. HOSP001, DEPT_OPD); unique per tenant in any case",
         examples=["DEPT_OPD"],
     ),

@@ -10,7 +10,11 @@ from prm.application.communications.contracts import TransientProviderError
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 """Each phase (connect 5 s; write, read, pool 10 s) of a provider call."""
-LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=30)
+LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=30)
+"""Few connections, all kept alive: httpcore's pool checks every connection it holds for expiry
+on each request (through anyio's socket attributes, not cheap), so a large pool costs CPU per
+message; 16 covers two dispatch jobs of 8 calls at once (dispatch of 3,000 SMS to a loopback
+Twilio: 105/s with 64, 262/s with 16, on the same machine)."""
 
 
 def provider_http_client() -> httpx.AsyncClient:
