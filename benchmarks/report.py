@@ -15,6 +15,7 @@ from benchmarks.access_log_bench import AccessLogReport
 from benchmarks.communications_bench import CommunicationsReport
 from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport, WorkersComparison, WrkResult
 from benchmarks.import_bench import FLAT_COST, SQLITE_MAX, ImportReport
+from benchmarks.journeys_bench import JourneysResult
 from benchmarks.scheduling_bench import SchedulingReport
 from benchmarks.worker_bench import WorkerReport
 
@@ -407,5 +408,25 @@ def print_communications(report: "CommunicationsReport") -> None:
         f"{c.seconds} s median of {c.runs} ({c.recipients_per_second:,}/s, {c.cpu_seconds} s CPU)",
         "≤ 10 s",
         _yes(c.seconds <= 10),
+    )
+    console.print(table)
+
+
+def print_journeys(result: "JourneysResult") -> None:
+    """Journeys advanced by integration events through one worker."""
+    table = Table(title="Journeys on PostgreSQL", box=MARKDOWN, title_justify="left")
+    for column in ("measure", "figure", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    table.add_row(
+        f"{result.events:,} integration events for {result.patients:,} patients, one worker",
+        f"{result.events_per_second:,}/s ({result.seconds} s, {result.worker_cpu_us_per_event} µs CPU/event)",
+        "≥ 1,000/s",
+        _yes(result.events_per_second >= 1000),
+    )
+    table.add_row(
+        "instances completed, events processed",
+        f"{result.instances_completed:,}, {result.events_processed:,}",
+        f"{result.patients:,}, {result.events:,}",
+        _yes(result.events_processed == result.events),
     )
     console.print(table)

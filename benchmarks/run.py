@@ -2,7 +2,8 @@
 
     python -m benchmarks.run                 the full run (about 10 minutes on 2 cores)
     python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
-    python -m benchmarks.run --only http     one part only (http, import, scheduling, logging, worker, communications)
+    python -m benchmarks.run --only http     one part only (http, import, scheduling, logging, worker,
+                                             communications, journeys)
 
 Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
 See benchmarks/README.md for what is measured and how to read it.
@@ -27,6 +28,7 @@ from benchmarks.communications_bench import run_communications_bench
 from benchmarks.databases import admin_url, postgres_database, postgres_version
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
+from benchmarks.journeys_bench import advance_journeys
 from benchmarks.report import (
     console,
     machine_facts,
@@ -35,6 +37,7 @@ from benchmarks.report import (
     print_facts,
     print_http,
     print_import,
+    print_journeys,
     print_scheduling,
     print_worker,
 )
@@ -51,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
     p.add_argument(
         "--only",
-        choices=["http", "import", "scheduling", "logging", "worker", "communications"],
+        choices=["http", "import", "scheduling", "logging", "worker", "communications", "journeys"],
         help="run one part only",
     )
     p.add_argument(
@@ -159,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Communications")
             communications = run_communications_bench(workdir, quick=quick)
             results["communications"] = asdict(communications)
+        if args.only in (None, "journeys"):
+            console.rule("Journeys")
+            journeys = advance_journeys(1_000 if quick else 10_000, workdir)
+            results["journeys"] = asdict(journeys)
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     console.rule("Results")
@@ -175,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_worker(worker)
     if "communications" in results:
         print_communications(communications)
+    if "journeys" in results:
+        print_journeys(journeys)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     console.print(f"total {results['elapsed_s']}s; results in {args.output}")

@@ -180,7 +180,18 @@ async def _make_ids(client: Client) -> dict[str, str]:
         "/journeys", {"name": "Isolated", "journey_type": "opd", "stages": [{"name": "Visit", "order_index": 1}]}
     )
     journey_instance = await created("/journeys/instances", {"journey_id": journey["id"], "patient_id": patient_id})
+    survey = await created(
+        "/surveys/templates",
+        {
+            "name": "isolated_survey",
+            "title": "How was it?",
+            "questions": [{"id": "recommend", "text": "Would you recommend us?", "kind": "nps"}],
+            "score_question": "recommend",
+            "low_score_threshold": 7,
+        },
+    )
     return {
+        "survey_template_id": str(survey["id"]),
         "journey_id": str(journey["id"]),
         "stage_id": str(journey["stages"][0]["id"]),
         "instance_id": str(journey_instance["id"]),

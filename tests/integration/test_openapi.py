@@ -63,6 +63,9 @@ def test_protected_operations_declare_their_security(document: dict[str, Any]) -
         (f"{P}/communications/webhooks/whatsapp/{{tenant_id}}", "post"),
         (f"{P}/communications/virtual-visits/{{visit_id}}/join", "get"),
         (f"{P}/communications/virtual-visits/local-rooms/{{room}}", "get"),
+        # the patients' survey links
+        (f"{P}/surveys/respond/{{token}}", "get"),
+        (f"{P}/surveys/respond/{{token}}", "post"),
     }
 
 

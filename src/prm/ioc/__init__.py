@@ -20,6 +20,7 @@ from prm.ioc.journeys import JourneysProvider
 from prm.ioc.organizations import OrganizationsProvider
 from prm.ioc.patients import PatientsProvider
 from prm.ioc.practitioners import PractitionersProvider
+from prm.ioc.surveys import SurveysProvider
 from prm.ioc.tickets import TicketsProvider
 from prm.ioc.webhooks import WebhooksProvider
 from prm.settings import Settings
@@ -46,6 +47,7 @@ def core_providers() -> list[Provider]:
         CommunicationsInboxProvider(),
         CommunicationsCampaignsProvider(),
         JourneysProvider(),
+        SurveysProvider(),
     ]
 
 

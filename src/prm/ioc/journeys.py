@@ -13,8 +13,8 @@ from dishka import Provider, Scope, alias, provide, provide_all
 from prm.adapters.journeys.directory import JourneyOrganizationsFromOrganizations, JourneyPatientsFromPatients
 from prm.adapters.journeys.integration_events import AdvanceJourneysOnIntegrationEvent
 from prm.adapters.journeys.messages import JourneyMessagesFromCommunications
+from prm.adapters.journeys.surveys import JourneySurveysFromSurveys
 from prm.adapters.journeys.tickets import JourneyTicketsFromTickets
-from prm.adapters.journeys.unwired import SurveysNotWired
 from prm.adapters.sql.journeys import SqlJourneyInstances, SqlJourneyRepository
 from prm.application.journeys.actions import CompleteDelayStage, RunStageAction
 from prm.application.journeys.apply_events import PRM_EVENT_TYPES, AdvanceJourneysOnPrmEvent, ApplyJourneyTrigger
@@ -70,7 +70,7 @@ class JourneysProvider(Provider):
     patients = provide(JourneyPatientsFromPatients, provides=JourneyPatients)
     organizations = provide(JourneyOrganizationsFromOrganizations, provides=JourneyOrganizations)
     messages = provide(JourneyMessagesFromCommunications, provides=JourneyMessages)
-    surveys = provide(SurveysNotWired, provides=JourneySurveys)
+    surveys = provide(JourneySurveysFromSurveys, provides=JourneySurveys)
     tickets = provide(JourneyTicketsFromTickets, provides=JourneyTickets)
     use_cases = provide_all(
         InstanceRecorder,

@@ -24,6 +24,8 @@ from prm.domain.organizations.errors import DuplicateOrganizationCode, Hierarchy
 from prm.domain.patients.errors import DuplicateMrn
 from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicense
 from prm.domain.shared.errors import DomainError
+from prm.domain.surveys.invitations import AlreadyAnswered
+from prm.domain.surveys.model import DuplicateSurveyTemplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,16 @@ CONSTRAINT_TO_ERROR: tuple[Meaning, ...] = (
         "communication_messages.tenant_id, communication_messages.dedup_key",
         lambda: DuplicateDedupKey("a message with this dedup_key already exists"),
     ),
-
+    Meaning(
+        "uq_survey_templates_tenant_id_name_language",
+        "survey_templates.tenant_id, survey_templates.name, survey_templates.language",
+        lambda: DuplicateSurveyTemplate("the tenant has a survey template of this name in this language"),
+    ),
+    Meaning(
+        "uq_survey_responses_tenant_id_invitation_id",
+        "survey_responses.tenant_id, survey_responses.invitation_id",
+        lambda: AlreadyAnswered("this survey has already been answered"),
+    ),
 )
 
 

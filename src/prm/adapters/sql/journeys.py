@@ -73,6 +73,7 @@ def action_to_json(action: StageAction) -> dict[str, Any]:
             "survey_template_id": str(action.survey_template_id),
             "channel": action.channel,
             "delay_hours": action.delay_hours,
+            "delay_minutes": action.delay_minutes,
         }
     return {
         "type": action.kind,
@@ -94,6 +95,7 @@ def action_from_json(data: Mapping[str, Any]) -> StageAction:
                 survey_template_id=UUID(data["survey_template_id"]),
                 channel=data["channel"],
                 delay_hours=int(data["delay_hours"]),
+                delay_minutes=int(data.get("delay_minutes", 0)),
             )
     return CreateTicket(
         title=data["title"], priority=data["priority"], category=data.get("category"), on=ActionTiming(data["on"])

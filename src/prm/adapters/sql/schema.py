@@ -24,6 +24,7 @@ from prm.adapters.sql import (
     outbox_tables,
     patients_tables,
     practitioners_tables,
+    surveys_tables,
     tickets_tables,
     webhooks_tables,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "outbox_tables",
     "patients_tables",
     "practitioners_tables",
+    "surveys_tables",
     "tickets_tables",
     "webhooks_tables",
 ]

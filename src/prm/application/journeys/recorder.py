@@ -57,7 +57,7 @@ def schedule_followups(
         for index, action in enumerate(stage.actions):
             if action.on is not timing:
                 continue
-            after = timedelta(hours=action.delay_hours) if isinstance(action, SendSurvey) else None
+            after = action.delay if isinstance(action, SendSurvey) else None
             scheduler.schedule(
                 RUN_ACTION_TASK,
                 {"instance_id": str(instance.id), "stage_id": str(stage.id), "action_index": index},

@@ -28,7 +28,9 @@ and integration, r for practitioner and auditor. The auditor reads patients, pra
 organisations and appointments so that an audit event's entity can be looked at; those reads
 are themselves audited. It changes nothing. Journeys (``journeys``: templates and instances) go
 like organisations, with write for care coordinators (who design and run them): rw for
-care_coordinator and integration, r for front_desk, practitioner and auditor.
+care_coordinator and integration, r for front_desk, practitioner and auditor. Surveys
+(``surveys``: templates, invitations, results) are rw for care coordinators, r for the front
+desk, practitioners and auditors.
 """
 
 from collections.abc import Iterable
@@ -55,6 +57,7 @@ RESOURCES: tuple[str, ...] = (
     "communication_settings",
     "tickets",
     "journeys",
+    "surveys",
 )
 ACTIONS: tuple[str, ...] = ("read", "write")
 
@@ -89,15 +92,17 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     ADMIN_ROLE: PERMISSIONS,
     "care_coordinator": frozenset(
         _rw("patients", "appointments", "waitlist", "communications", "communication_templates", "tickets", "journeys")
+        | _rw("surveys")
         | _r("practitioners", "organizations", "schedules")
     ),
     "front_desk": frozenset(
         _rw("patients", "appointments", "waitlist", "communications", "tickets")
-        | _r("practitioners", "organizations", "schedules", "communication_templates", "journeys")
+        | _r("practitioners", "organizations", "schedules", "communication_templates", "journeys", "surveys")
     ),
     "practitioner": frozenset(
         _rw("appointments", "schedules")
         | _r("patients", "practitioners", "organizations", "waitlist", "communications", "tickets", "journeys")
+        | _r("surveys")
     ),
     "integration": frozenset(
         _rw("patients", "practitioners", "organizations", "appointments", "integration_events", "tickets", "journeys")
@@ -106,7 +111,7 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "auditor": frozenset(
         {"audit:read"}
         | _r("patients", "practitioners", "organizations", "appointments", "users", "roles", "api_keys", "tickets")
-        | _r("journeys")
+        | _r("journeys", "surveys")
     ),
 }
 """The roles every tenant has, by name."""

@@ -19,7 +19,7 @@ Modelled on the reference API's journeys and PX360's journey and stage templates
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -111,13 +111,18 @@ class SendMessage:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SendSurvey:
-    """Invite the patient to survey ``survey_template_id`` on ``channel``, ``delay_hours`` after
-    the stage completes (PX360's ``survey_delay_hours``)."""
+    """Invite the patient to survey ``survey_template_id`` on ``channel``, ``delay_hours`` (PX360's
+    ``survey_delay_hours``) plus ``delay_minutes`` after the stage completes."""
 
     survey_template_id: UUID
     channel: str
     delay_hours: int = 0
+    delay_minutes: int = 0
     kind = "send_survey"
+
+    @property
+    def delay(self) -> timedelta:
+        return timedelta(hours=self.delay_hours, minutes=self.delay_minutes)
 
     @property
     def on(self) -> ActionTiming:
@@ -127,6 +132,8 @@ class SendSurvey:
         _channel(self.channel)
         if not 0 <= self.delay_hours <= MAX_SURVEY_DELAY_HOURS:
             raise InvalidJourney(f"delay_hours must be 0 to {MAX_SURVEY_DELAY_HOURS}", field="delay_hours")
+        if not 0 <= self.delay_minutes < 60 * 24:
+            raise InvalidJourney("delay_minutes must be 0 to 1439", field="delay_minutes")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

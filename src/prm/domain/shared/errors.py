@@ -43,6 +43,12 @@ class Conflict(DomainError):
     code = "prm.conflict"
 
 
+class Gone(DomainError):
+    """The thing existed but is no longer available: an expired link (HTTP 410)."""
+
+    code = "prm.gone"
+
+
 class Forbidden(DomainError):
     """The caller may not do this (HTTP 403)."""
 

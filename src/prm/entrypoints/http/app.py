@@ -33,6 +33,7 @@ from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
 from prm.entrypoints.http.security import document_permissions, require_permission
+from prm.entrypoints.http.surveys import ROUTES as SURVEY_ROUTES
 from prm.entrypoints.http.tickets import TicketController
 from prm.entrypoints.http.webhooks import WebhookDeliveryController, WebhookSubscriptionController
 from prm.entrypoints.logging import configure_logging
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             PractitionerController,
             OrganizationController,
             TicketController,
+            *SURVEY_ROUTES,
             JourneyInstanceController,
             JourneyController,
             AppointmentController,

@@ -77,6 +77,7 @@ class SendSurveyBody(ActionBody, frozen=True, tag="send_survey"):
     survey_template_id: UUID
     channel: ChannelName
     delay_hours: Annotated[int, msgspec.Meta(ge=0, le=8760)] = 0
+    delay_minutes: Annotated[int, msgspec.Meta(ge=0, le=1439, description="Added to delay_hours")] = 0
 
 
 class CreateTicketBody(ActionBody, frozen=True, tag="create_ticket"):
@@ -261,7 +262,10 @@ def to_action(body: Action) -> StageAction:
         return SendMessage(template_name=body.template_name, channel=body.channel, on=body.on)
     if isinstance(body, SendSurveyBody):
         return SendSurvey(
-            survey_template_id=body.survey_template_id, channel=body.channel, delay_hours=body.delay_hours
+            survey_template_id=body.survey_template_id,
+            channel=body.channel,
+            delay_hours=body.delay_hours,
+            delay_minutes=body.delay_minutes,
         )
     return CreateTicket(title=body.title, priority=body.priority, category=body.category, on=body.on)
 
@@ -274,6 +278,7 @@ def action_body(action: StageAction) -> Action:
             survey_template_id=action.survey_template_id,
             channel=action.channel,  # type: ignore[arg-type]
             delay_hours=action.delay_hours,
+            delay_minutes=action.delay_minutes,
         )
     return CreateTicketBody(
         title=action.title,

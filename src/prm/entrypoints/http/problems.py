@@ -19,6 +19,7 @@ from prm.domain.shared.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     NotFound,
     RateLimited,
     RuleViolated,
@@ -34,6 +35,7 @@ PROBLEM_JSON = "application/problem+json"
 _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
+    (Gone, 410),
     (Forbidden, 403),
     (RuleViolated, 422),
     (Unauthenticated, 401),
@@ -46,6 +48,7 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    410: "Gone",
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",

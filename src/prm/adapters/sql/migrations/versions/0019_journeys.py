@@ -22,7 +22,7 @@ from prm.adapters.sql.migrations.rls import disable_tenant_rls, enable_tenant_rl
 from prm.adapters.sql.types import JsonDocument, UtcDateTime
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
