@@ -146,14 +146,20 @@ async def test_an_invitation_is_answered_once_through_its_link(
     assert "How likely are you to recommend us?" in page.text
     assert 'name="recommend"' in page.text
 
-    missing = await client.post(f"{SURVEYS}/respond/{token}", data={"wait": "4"})
+    browser = {"accept": "text/html,application/xhtml+xml"}
+    missing = await client.post(f"{SURVEYS}/respond/{token}", data={"wait": "4"}, headers=browser)
     assert missing.status_code == 422  # the form again, saying what is missing
     assert "this question needs an answer" in missing.text
+    not_a_browser = await client.post(f"{SURVEYS}/respond/{token}", data={"wait": "4"})
+    assert (not_a_browser.status_code, not_a_browser.json()["errors"][0]["loc"]) == (
+        422,
+        ["body", "answers", "recommend"],
+    )
     form = [("recommend", "9"), ("liked", "Staff"), ("liked", "Speed"), ("comment", "<b>great</b>")]
     answered = await client.post(
         f"{SURVEYS}/respond/{token}",
         content="&".join(f"{k}={v}" for k, v in form),
-        headers={"content-type": "application/x-www-form-urlencoded"},
+        headers={"content-type": "application/x-www-form-urlencoded", **browser},
     )
     assert answered.status_code == 201, answered.text
     assert "Thank you" in answered.text

@@ -20,8 +20,8 @@ from prm.domain.communications.channels import Channel
 from prm.domain.shared.person import AdministrativeGender
 
 Age = Annotated[int, msgspec.Meta(ge=0, le=MAX_AGE, description="Whole years")]
-City = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"\S")]
+City = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
 TemplateName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Rate = Annotated[
     int, msgspec.Meta(ge=1, le=MAX_RATE_PER_MINUTE, description="Messages a minute at most (evenly paced)")

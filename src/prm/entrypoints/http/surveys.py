@@ -271,11 +271,12 @@ class SurveyAnswerController(Controller):
         answer: FromDishka[AnswerSurvey],
         open_survey: FromDishka[OpenSurvey],
     ) -> Response[Any]:
-        """JSON ``{"answers": {...}}`` (JSON back: 201, or the problems documented here), or the
-        page's form post (``application/x-www-form-urlencoded``: a page back, with the same
-        statuses). One response per invitation: a second is 409 and
-        stores nothing; 422 names the question (``answers.<id>``)."""
+        """JSON ``{"answers": {...}}`` or a form (``application/x-www-form-urlencoded``): answered
+        in JSON (201, or the problems documented here), except for a browser's form post
+        (``Accept: text/html``), which gets a page back with the same statuses. One response per
+        invitation: a second is 409 and stores nothing; 422 names the question (``answers.<id>``)."""
         is_json = request.headers.get("content-type", "").startswith("application/json")
+        page = not is_json and "text/html" in request.headers.get("accept", "")  # a browser's form post
         body = await request.body()
         if is_json:
             try:
@@ -290,15 +291,15 @@ class SurveyAnswerController(Controller):
         try:
             response_id = await answer(token, answers)
         except (InvitationNotFound, InvitationExpired, AlreadyAnswered) as exc:
-            if is_json:
+            if not page:
                 raise
             status, title, message = _PAGE_STATUS[type(exc)]
             return _page(status, message_page(title, message))
         except InvalidAnswer as exc:
-            if is_json:
+            if not page:
                 raise
             return _page(422, survey_page(await open_survey(token), error=exc.detail))
-        if is_json:
+        if not page:
             return Response(AnsweredResponse(id=response_id), status_code=201)
         return _page(201, message_page("Thank you", "Thank you for your answers."))
 

@@ -9,12 +9,12 @@ import msgspec
 from prm.application.surveys.survey_results import ResultRow
 from prm.domain.surveys.model import MAX_OPTIONS, MAX_QUESTIONS, Question, QuestionKind, SurveyTemplate, TemplateStatus
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 QuestionCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["recommend"])]
-Option = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
-Language = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", examples=["en"])]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+Option = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Language = Annotated[str, msgspec.Meta(max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", examples=["en"])]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Threshold = Annotated[int, msgspec.Meta(ge=0, le=11, description="A score below it is low (opens a ticket)")]
 Channel = Annotated[str, msgspec.Meta(pattern="^(sms|whatsapp|email)$")]
 
