@@ -15,7 +15,8 @@ from prm.adapters.journeys.integration_events import AdvanceJourneysOnIntegratio
 from prm.adapters.journeys.messages import JourneyMessagesFromCommunications
 from prm.adapters.journeys.surveys import JourneySurveysFromSurveys
 from prm.adapters.journeys.tickets import JourneyTicketsFromTickets
-from prm.adapters.sql.journeys import SqlJourneyInstances, SqlJourneyRepository
+from prm.adapters.sql.journeys import SqlJourneyRepository
+from prm.adapters.sql.journeys_instances import SqlJourneyInstances
 from prm.application.journeys.actions import CompleteDelayStage, RunStageAction
 from prm.application.journeys.apply_events import PRM_EVENT_TYPES, AdvanceJourneysOnPrmEvent, ApplyJourneyTrigger
 from prm.application.journeys.instances_manage import (

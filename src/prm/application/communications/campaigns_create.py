@@ -23,6 +23,7 @@ SAMPLE_PATIENT_NAME = "Alex"
 
 
 def plan_key(campaign: Campaign) -> str:
+    """The planning job's de-duplication key: ``campaign.plan:<id>`` (one waiting job per campaign)."""
     return f"campaign.plan:{campaign.id}"
 
 

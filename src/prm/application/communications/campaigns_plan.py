@@ -42,6 +42,7 @@ log = structlog.get_logger(__name__)
 
 
 def check_key(campaign_id: UUID, at: datetime) -> str:
+    """The completion check's job key: ``campaign.check:<id>@<UTC second of at>``."""
     return f"campaign.check:{campaign_id}@{at:%Y%m%dT%H%M%S}"
 
 

@@ -2,7 +2,7 @@
 look-up by token (:class:`InvitationsByToken`), which finds the tenant from the token itself."""
 
 from abc import abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -134,6 +134,3 @@ class SurveyLinks:
 
     def answer_page(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/api/v1/prm/surveys/respond/{token}"
-
-
-AnswersInput = Mapping[str, object]

@@ -65,6 +65,8 @@ class GetSurveyTemplate:
 
 
 class ListSurveyTemplates:
+    """The tenant's templates by name, then language (``name``: only those of that name)."""
+
     def __init__(self, templates: SurveyTemplateRepository) -> None:
         self._templates = templates
 

@@ -52,11 +52,15 @@ def new_token() -> str:
 
 
 def token_hash(token: str) -> str:
+    """The hex SHA-256 of ``token`` (64 characters): what is stored and looked up."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(slots=True, kw_only=True)
 class Invitation:
+    """One patient invited to one survey: the template version's questions, the channel, the
+    token's hash, the expiry (UTC) and the journey stage, practitioner or department it is about."""
+
     id: InvitationId
     tenant_id: TenantId
     template_id: SurveyTemplateId
@@ -129,6 +133,8 @@ class Invitation:
             raise InvitationExpired("this survey link has expired")
 
     def answer(self, scored: ScoredAnswers, now: datetime) -> "SurveyResponse":
+        """The response for ``scored`` (checked answers), the invitation ``answered`` and
+        ``survey.response_recorded`` raised; raises what :meth:`ensure_open` raises."""
         self.ensure_open(now)
         self.status, self.answered_at = InvitationStatus.ANSWERED, now
         response = SurveyResponse(

@@ -82,6 +82,7 @@ class Question:
     options: tuple[str, ...] = ()
 
     def check(self, index: int) -> None:
+        """Raises :class:`InvalidSurveyTemplate` naming ``questions.<index>.<field>``."""
         where = f"questions.{index}"
         if not QUESTION_ID.match(self.id):
             raise InvalidSurveyTemplate("a question id is 1-40 lower-case letters, digits or _", field=f"{where}.id")
@@ -135,6 +136,9 @@ def _integer(value: object) -> int | None:
 
 @dataclass(slots=True, kw_only=True)
 class SurveyTemplate:
+    """A tenant's survey in one language (BCP 47): ordered questions, the ``score_question`` (an
+    ``nps`` or ``rating`` one) and ``low_score_threshold`` (a score below it is low)."""
+
     id: SurveyTemplateId
     tenant_id: TenantId
     name: str
@@ -163,6 +167,7 @@ class SurveyTemplate:
         return template
 
     def check(self) -> None:
+        """Raises :class:`InvalidSurveyTemplate` naming the field at fault."""
         if not self.name.strip() or len(self.name) > 100:
             raise InvalidSurveyTemplate("name is 1 to 100 characters", field="name")
         if not self.title.strip() or len(self.title) > 200:

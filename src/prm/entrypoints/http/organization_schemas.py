@@ -17,6 +17,7 @@ from msgspec import UNSET, UnsetType
 from prm.application.organizations.inputs import OrganizationInput
 from prm.domain.organizations.ids import OrganizationId
 from prm.domain.organizations.model import Organization, OrganizationStatus, OrganizationType
+from prm.entrypoints.http.patching import given_fields
 from prm.entrypoints.http.patient_schemas import AddressBody, address_body
 from prm.entrypoints.http.practitioner_schemas import Email, Phone, to_address
 
@@ -108,15 +109,7 @@ def to_organization_input(body: CreateOrganizationRequest) -> OrganizationInput:
 
 def to_changes(body: UpdateOrganizationRequest) -> dict[str, object]:
     """The fields present in ``body`` (but ``version`` and ``tenant_id``), as domain values."""
-    changes: dict[str, object] = {}
-    for name in body.__struct_fields__:
-        value = getattr(body, name)
-        if value is UNSET or name in {"version", "tenant_id"}:
-            continue
-        if isinstance(value, AddressBody):
-            value = to_address(value)
-        changes[name] = value
-    return changes
+    return given_fields(body, lambda value: to_address(value) if isinstance(value, AddressBody) else value)
 
 
 def organization_response(organization: Organization) -> OrganizationResponse:

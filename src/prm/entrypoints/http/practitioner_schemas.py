@@ -19,6 +19,7 @@ from prm.application.practitioners.ports import PractitionerSummary
 from prm.domain.practitioners.model import Organization, Practitioner
 from prm.domain.shared.contact import Address
 from prm.domain.shared.person import AdministrativeGender
+from prm.entrypoints.http.patching import given_fields
 from prm.entrypoints.http.patient_schemas import AddressBody, address_body
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -191,17 +192,13 @@ def to_practitioner_input(body: CreatePractitionerRequest) -> PractitionerInput:
 
 def to_changes(body: UpdatePractitionerRequest) -> dict[str, object]:
     """The fields present in ``body`` (but ``version`` and ``tenant_id``), as domain values."""
-    changes: dict[str, object] = {}
-    for name in body.__struct_fields__:
-        value = getattr(body, name)
-        if value is UNSET or name in {"version", "tenant_id"}:
-            continue
+
+    def domain(value: object) -> object:
         if isinstance(value, AddressBody):
-            value = to_address(value)
-        elif isinstance(value, OrganizationBody):
-            value = to_organization(value)
-        changes[name] = value
-    return changes
+            return to_address(value)
+        return to_organization(value) if isinstance(value, OrganizationBody) else value
+
+    return given_fields(body, domain)
 
 
 def _organization_body(organization: Organization) -> OrganizationBody:

@@ -8,6 +8,7 @@ import msgspec
 
 from prm.application.surveys.survey_results import ResultRow
 from prm.domain.surveys.model import MAX_OPTIONS, MAX_QUESTIONS, Question, QuestionKind, SurveyTemplate, TemplateStatus
+from prm.entrypoints.http.patching import given_fields
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 QuestionCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["recommend"])]
@@ -65,15 +66,12 @@ class UpdateSurveyTemplateRequest(Struct, frozen=True):
     version: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
     def changes(self) -> dict[str, object]:
-        found: dict[str, object] = {}
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            if value is msgspec.UNSET or name == "version":
-                continue
-            if name == "questions":
-                value = tuple(q.to_question() for q in value)
-            found[name] = value
-        return found
+        """The fields given (but ``version``), questions as domain values."""
+
+        def domain(value: object) -> object:
+            return tuple(q.to_question() for q in value) if isinstance(value, list) else value
+
+        return given_fields(self, domain, skip=("version",))
 
 
 class QuestionResponse(msgspec.Struct, frozen=True, kw_only=True):

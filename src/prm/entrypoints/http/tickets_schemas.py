@@ -21,6 +21,7 @@ from prm.domain.tickets.codes import BreachKind, TicketPriority, TicketSource, T
 from prm.domain.tickets.history import ActivityEntry, TicketComment
 from prm.domain.tickets.model import Ticket
 from prm.domain.tickets.sla import WEEKDAYS, EscalationAction
+from prm.entrypoints.http.patching import given_fields
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=10_000)]
@@ -203,11 +204,7 @@ def to_open_command(body: CreateTicketRequest) -> OpenTicketCommand:
 
 def to_changes(body: UpdateTicketRequest) -> dict[str, object]:
     """The fields present in ``body`` (but ``version`` and ``tenant_id``)."""
-    return {
-        name: getattr(body, name)
-        for name in body.__struct_fields__
-        if getattr(body, name) is not UNSET and name not in {"version", "tenant_id"}
-    }
+    return given_fields(body)
 
 
 def to_policy_input(body: SlaPolicyRequest) -> SlaPolicyInput:
