@@ -19,6 +19,7 @@ from prm.ioc.integrations import IntegrationsProvider
 from prm.ioc.journeys import JourneysProvider
 from prm.ioc.organizations import OrganizationsProvider
 from prm.ioc.patients import PatientsProvider
+from prm.ioc.patients_export import PatientsExportProvider
 from prm.ioc.practitioners import PractitionersProvider
 from prm.ioc.surveys import SurveysProvider
 from prm.ioc.tickets import TicketsProvider
@@ -30,6 +31,7 @@ def core_providers() -> list[Provider]:
     return [
         InfrastructureProvider(),
         PatientsProvider(),
+        PatientsExportProvider(),
         PractitionersProvider(),
         OrganizationsProvider(),
         TicketsProvider(),

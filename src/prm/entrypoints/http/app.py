@@ -29,6 +29,7 @@ from prm.entrypoints.http.openapi import finalize_document, openapi_config, swag
 from prm.entrypoints.http.operations import OperationsController
 from prm.entrypoints.http.organizations import OrganizationController
 from prm.entrypoints.http.patients import PatientController
+from prm.entrypoints.http.patients_export import PatientExportController
 from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             AuditController,
             OperationsController,
             PatientController,
+            PatientExportController,
             PractitionerController,
             OrganizationController,
             TicketController,

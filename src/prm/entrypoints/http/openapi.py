@@ -39,6 +39,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Method
 
 from prm.entrypoints.http.examples import REQUEST_EXAMPLES
+from prm.entrypoints.http.patients_export import EXPORT_CONTENT, EXPORT_PATH
 from prm.entrypoints.http.problems import PROBLEM_JSON
 from prm.entrypoints.http.security import SECURITY_COMPONENTS
 
@@ -303,6 +304,8 @@ def _answers(document: dict[str, Any]) -> None:
             for status in wanted:
                 if PROBLEM_JSON not in responses.get(status, {}).get("content", {}):
                     responses[status] = _problem(_ANSWERS[status])
+            if method == "get" and path.endswith(EXPORT_PATH) and "200" in responses:
+                responses["200"]["content"] = EXPORT_CONTENT
             example = REQUEST_EXAMPLES.get((method.upper(), path))
             if example is not None:
                 for media in operation.get("requestBody", {}).get("content", {}).values():

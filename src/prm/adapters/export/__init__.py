@@ -1,0 +1,1 @@
+"""The patient export's adapters: each context's section of the record, and the renderers."""
