@@ -16,6 +16,7 @@ from benchmarks.communications_bench import CommunicationsReport
 from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport, WorkersComparison, WrkResult
 from benchmarks.import_bench import FLAT_COST, SQLITE_MAX, ImportReport
 from benchmarks.journeys_bench import JourneysResult
+from benchmarks.merge_bench import MergeResult
 from benchmarks.scheduling_bench import SchedulingReport
 from benchmarks.worker_bench import WorkerReport
 
@@ -428,5 +429,26 @@ def print_journeys(result: "JourneysResult") -> None:
         f"{result.instances_completed:,}, {result.events_processed:,}",
         f"{result.patients:,}, {result.events:,}",
         _yes(result.events_processed == result.events),
+    )
+    console.print(table)
+
+
+def print_merge(result: "MergeResult") -> None:
+    """Patient merges (200 appointments, 1,000 messages) and their undo on PostgreSQL."""
+    table = Table(title="Patient merge on PostgreSQL", box=MARKDOWN, title_justify="left")
+    for column in ("measure", "figure", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    table.add_row(
+        f"merge: {result.appointments} appointments, {result.messages:,} messages ({result.rows_per_merge:,} rows), "
+        f"{result.merges} merges",
+        f"p50 {result.merge_p50_ms} ms, p95 {result.merge_p95_ms} ms",
+        "≤ 200 ms",
+        _yes(result.merge_p95_ms <= 200),
+    )
+    table.add_row(
+        "undo of each merge",
+        f"p50 {result.undo_p50_ms} ms, p95 {result.undo_p95_ms} ms",
+        "-",
+        "-",
     )
     console.print(table)

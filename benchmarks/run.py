@@ -3,7 +3,7 @@
     python -m benchmarks.run                 the full run (about 10 minutes on 2 cores)
     python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
     python -m benchmarks.run --only http     one part only (http, import, scheduling, logging, worker,
-                                             communications, journeys)
+                                             communications, journeys, merge)
 
 Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
 See benchmarks/README.md for what is measured and how to read it.
@@ -29,6 +29,7 @@ from benchmarks.databases import admin_url, postgres_database, postgres_version
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
 from benchmarks.journeys_bench import advance_journeys
+from benchmarks.merge_bench import run_merge_bench
 from benchmarks.report import (
     console,
     machine_facts,
@@ -38,6 +39,7 @@ from benchmarks.report import (
     print_http,
     print_import,
     print_journeys,
+    print_merge,
     print_scheduling,
     print_worker,
 )
@@ -54,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
     p.add_argument(
         "--only",
-        choices=["http", "import", "scheduling", "logging", "worker", "communications", "journeys"],
+        choices=["http", "import", "scheduling", "logging", "worker", "communications", "journeys", "merge"],
         help="run one part only",
     )
     p.add_argument(
@@ -166,6 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Journeys")
             journeys = advance_journeys(1_000 if quick else 10_000, workdir)
             results["journeys"] = asdict(journeys)
+        if args.only in (None, "merge"):
+            console.rule("Patient merge")
+            merge = run_merge_bench(quick=quick)
+            results["merge"] = asdict(merge)
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     console.rule("Results")
@@ -184,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_communications(communications)
     if "journeys" in results:
         print_journeys(journeys)
+    if "merge" in results:
+        print_merge(merge)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     console.print(f"total {results['elapsed_s']}s; results in {args.output}")

@@ -190,7 +190,14 @@ async def _make_ids(client: Client) -> dict[str, str]:
             "low_score_threshold": 7,
         },
     )
+    merged_away = await created("/patients", {"name": {"family": "Merged"}, "gender": "male"})
+    survivor = await created("/patients", {"name": {"family": "Survivor"}, "gender": "male"})
+    merge = await created(
+        "/patients/merge", {"source_patient_id": merged_away["id"], "target_patient_id": survivor["id"]}
+    )
     return {
+        "merge_id": str(merge["id"]),
+        "target_id": str(survivor["id"]),
         "survey_template_id": str(survey["id"]),
         "journey_id": str(journey["id"]),
         "stage_id": str(journey["stages"][0]["id"]),

@@ -5,6 +5,7 @@ from dishka.entities.validation_settings import STRICT_VALIDATION
 
 from prm.ioc.appointments import AppointmentsProvider
 from prm.ioc.audit import AuditProvider
+from prm.ioc.caregivers import CaregiversProvider
 from prm.ioc.communications_campaigns import CommunicationsCampaignsProvider
 from prm.ioc.communications_consent import CommunicationsConsentProvider
 from prm.ioc.communications_inbox import CommunicationsInboxProvider
@@ -19,9 +20,14 @@ from prm.ioc.integrations import IntegrationsProvider
 from prm.ioc.journeys import JourneysProvider
 from prm.ioc.organizations import OrganizationsProvider
 from prm.ioc.patients import PatientsProvider
+from prm.ioc.patients_360 import Patients360Provider
+from prm.ioc.patients_duplicates import PatientsDuplicatesProvider
 from prm.ioc.patients_export import PatientsExportProvider
+from prm.ioc.patients_merge import PatientsMergeProvider
 from prm.ioc.practitioners import PractitionersProvider
+from prm.ioc.search import SearchProvider
 from prm.ioc.surveys import SurveysProvider
+from prm.ioc.tags import TagsProvider
 from prm.ioc.tickets import TicketsProvider
 from prm.ioc.webhooks import WebhooksProvider
 from prm.settings import Settings
@@ -32,6 +38,12 @@ def core_providers() -> list[Provider]:
         InfrastructureProvider(),
         PatientsProvider(),
         PatientsExportProvider(),
+        PatientsMergeProvider(),
+        PatientsDuplicatesProvider(),
+        Patients360Provider(),
+        CaregiversProvider(),
+        TagsProvider(),
+        SearchProvider(),
         PractitionersProvider(),
         OrganizationsProvider(),
         TicketsProvider(),

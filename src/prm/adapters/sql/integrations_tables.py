@@ -38,6 +38,7 @@ integration_events = sa.Table(
     sa.Index("ix_integration_events_tenant_id_event_code", "tenant_id", "event_code", "received_at", "id"),
     sa.Index("ix_integration_events_tenant_id_encounter_id", "tenant_id", "encounter_id"),
     sa.Index("ix_integration_events_tenant_id_patient_identifier", "tenant_id", "patient_identifier"),
+    sa.Index("ix_integration_events_tenant_id_patient_id", "tenant_id", "patient_id"),  # merges (0021)
 )
 
 integration_configs = sa.Table(

@@ -28,6 +28,7 @@ from prm.application.patients.ports import (
     TextMatch,
 )
 from prm.application.shared.paging import Page, PageRequest
+from prm.domain.patients.links import PatientLink
 from prm.domain.patients.model import Identifier, MaritalStatus, Patient, PatientDetails, PatientStatus
 from prm.domain.shared.contact import Address, ContactPoint
 from prm.domain.shared.errors import StaleVersion
@@ -64,6 +65,7 @@ def _to_row(patient: Patient) -> dict[str, Any]:
         "version": patient.version,
         "created_at": patient.created_at,
         "updated_at": patient.updated_at,
+        "links": patient.links or None,  # dataclasses, as above; NULL for the many never merged
     }
 
 
@@ -95,6 +97,7 @@ def _from_row(row: sa.Row[Any]) -> Patient:
         version=m["version"],
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+        links=msgspec.convert(m["links"], tuple[PatientLink, ...]) if m["links"] else (),
     )
 
 

@@ -44,6 +44,7 @@ patients = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("links", JsonDocument),  # FHIR Patient.link after merges (migration 0021); NULL: none
     sa.UniqueConstraint("tenant_id", "mrn"),
     sa.Index("ix_patients_tenant_id_sort", "tenant_id", "family_key", "given_key", "id"),
     sa.Index("ix_patients_tenant_id_birth_date", "tenant_id", "birth_date"),

@@ -9,6 +9,7 @@ Alembic's environment and the schema drift test use it.
 from prm.adapters.sql import (
     appointments_tables,
     audit_tables,
+    caregivers_tables,
     communications_campaigns_tables,
     communications_consent_tables,
     communications_inbox_tables,
@@ -22,9 +23,12 @@ from prm.adapters.sql import (
     journeys_tables,
     organizations_tables,
     outbox_tables,
+    patients_duplicates_tables,
+    patients_merges_tables,
     patients_tables,
     practitioners_tables,
     surveys_tables,
+    tags_tables,
     tickets_tables,
     webhooks_tables,
 )
@@ -33,6 +37,7 @@ from prm.adapters.sql.metadata import metadata
 __all__ = [
     "appointments_tables",
     "audit_tables",
+    "caregivers_tables",
     "communications_campaigns_tables",
     "communications_consent_tables",
     "communications_inbox_tables",
@@ -47,9 +52,12 @@ __all__ = [
     "metadata",
     "organizations_tables",
     "outbox_tables",
+    "patients_duplicates_tables",
+    "patients_merges_tables",
     "patients_tables",
     "practitioners_tables",
     "surveys_tables",
+    "tags_tables",
     "tickets_tables",
     "webhooks_tables",
 ]

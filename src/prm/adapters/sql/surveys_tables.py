@@ -60,6 +60,7 @@ survey_invitations = sa.Table(
     sa.UniqueConstraint("tenant_id", "token_hash", name="uq_survey_invitations_tenant_id_token_hash"),
     sa.UniqueConstraint("tenant_id", "dedup_key", name="uq_survey_invitations_tenant_id_dedup_key"),
     sa.Index("ix_survey_invitations_tenant_id_template_id_created_at", "tenant_id", "template_id", "created_at"),
+    sa.Index("ix_survey_invitations_tenant_id_patient_id", "tenant_id", "patient_id"),  # merges (0021)
 )
 
 survey_responses = sa.Table(
@@ -82,6 +83,7 @@ survey_responses = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("tenant_id", "invitation_id", name="uq_survey_responses_tenant_id_invitation_id"),
     sa.Index("ix_survey_responses_tenant_id_template_id_created_at", "tenant_id", "template_id", "created_at"),
+    sa.Index("ix_survey_responses_tenant_id_patient_id", "tenant_id", "patient_id"),  # merges (0021)
 )
 
 survey_tokens = sa.Table(

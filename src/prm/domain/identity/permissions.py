@@ -30,7 +30,8 @@ are themselves audited. It changes nothing. Journeys (``journeys``: templates an
 like organisations, with write for care coordinators (who design and run them): rw for
 care_coordinator and integration, r for front_desk, practitioner and auditor. Surveys
 (``surveys``: templates, invitations, results) are rw for care coordinators, r for the front
-desk, practitioners and auditors.
+desk, practitioners and auditors. Merging patient records (``patients:merge``) is for care
+coordinators (and admins).
 """
 
 from collections.abc import Iterable
@@ -61,11 +62,18 @@ RESOURCES: tuple[str, ...] = (
 )
 ACTIONS: tuple[str, ...] = ("read", "write")
 
-PERMISSIONS: frozenset[str] = frozenset(
-    f"{resource}:{action}"
-    for resource in RESOURCES
-    for action in ACTIONS
-    if (resource, action) not in {("audit", "write"), ("operations", "write")}
+SPECIAL_PERMISSIONS: frozenset[str] = frozenset({"patients:merge"})
+"""Permissions beyond read and write: ``patients:merge`` merges patient records and undoes merges
+(issue 13); an admin and a care coordinator hold it."""
+
+PERMISSIONS: frozenset[str] = (
+    frozenset(
+        f"{resource}:{action}"
+        for resource in RESOURCES
+        for action in ACTIONS
+        if (resource, action) not in {("audit", "write"), ("operations", "write")}
+    )
+    | SPECIAL_PERMISSIONS
 )
 """Every permission there is. The audit trail is append-only (no ``audit:write``); ``operations:read``
 reads the state of background work across tenants (no ``operations:write``)."""
@@ -94,6 +102,7 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
         _rw("patients", "appointments", "waitlist", "communications", "communication_templates", "tickets", "journeys")
         | _rw("surveys")
         | _r("practitioners", "organizations", "schedules")
+        | {"patients:merge"}
     ),
     "front_desk": frozenset(
         _rw("patients", "appointments", "waitlist", "communications", "tickets")

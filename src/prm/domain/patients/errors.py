@@ -2,7 +2,7 @@
 
 from prm.domain.shared.errors import Conflict, PatientNotFound, RuleViolated
 
-__all__ = ["DuplicateMrn", "InvalidPatient", "PatientIsDeceased", "PatientNotFound"]
+__all__ = ["DuplicateMrn", "InvalidPatient", "PatientIsDeceased", "PatientIsMerged", "PatientNotFound"]
 
 
 class DuplicateMrn(Conflict):
@@ -15,3 +15,10 @@ class InvalidPatient(RuleViolated):
 
 class PatientIsDeceased(RuleViolated):
     code = "patients.deceased"
+
+
+class PatientIsMerged(Conflict):
+    """The record was merged into another (status ``merged``): it is kept for history and undo and
+    is not changed; change its survivor (the ``replaced-by`` link) instead."""
+
+    code = "patients.merged"

@@ -16,13 +16,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from prm.domain.patients.errors import InvalidPatient, PatientIsDeceased
+from prm.domain.patients.errors import InvalidPatient, PatientIsDeceased, PatientIsMerged
 from prm.domain.patients.events import (
     PatientDeactivated,
     PatientReactivated,
     PatientRegistered,
     PatientUpdated,
 )
+from prm.domain.patients.links import PatientLink
 from prm.domain.shared.contact import Address, ContactPoint, ContactPointSystem
 from prm.domain.shared.ids import PatientId, TenantId, new_id
 from prm.domain.shared.person import AdministrativeGender, HumanName
@@ -45,6 +46,8 @@ class PatientStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
     DECEASED = "deceased"
+    MERGED = "merged"
+    """Merged into another record (see ``links``): kept for history and undo."""
 
 
 class MaritalStatus(StrEnum):
@@ -145,6 +148,8 @@ class Patient:
     version: int
     created_at: datetime
     updated_at: datetime
+    links: tuple[PatientLink, ...] = ()
+    """FHIR R4 ``Patient.link``: ``replaced-by`` on a merged record, ``replaces`` on its survivor."""
     events: list[object] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -172,9 +177,10 @@ class Patient:
     def revise(self, now: datetime, **changes: Any) -> tuple[str, ...]:
         """Apply ``changes`` (``PatientDetails`` field names), returning the names that changed.
 
-        A new deceased date makes the patient deceased. Raises :class:`InvalidPatient`; the
-        patient is left untouched when it does.
+        A new deceased date makes the patient deceased. Raises :class:`InvalidPatient`, or
+        :class:`PatientIsMerged` for a merged record; the patient is left untouched when it does.
         """
+        self._refuse_if_merged()
         candidate = replace(self.details, **changes).checked(now.date())
         changed = tuple(name for name in changes if getattr(candidate, name) != getattr(self.details, name))
         if not changed:
@@ -187,20 +193,28 @@ class Patient:
         return changed
 
     def deactivate(self, now: datetime) -> None:
-        """Soft delete: the record stays, with status ``inactive``. A no-op when not active."""
+        """Soft delete: the record stays, with status ``inactive``. A no-op when not active;
+        raises :class:`PatientIsMerged` for a merged record."""
+        self._refuse_if_merged()
         if self.status is PatientStatus.ACTIVE:
             self.status = PatientStatus.INACTIVE
             self._touch(now)
             self.events.append(PatientDeactivated(self.id))
 
     def activate(self, now: datetime) -> None:
-        """Re-activate an inactive patient. Raises :class:`PatientIsDeceased` for a deceased one."""
+        """Re-activate an inactive patient. Raises :class:`PatientIsDeceased` for a deceased one,
+        :class:`PatientIsMerged` for a merged one."""
+        self._refuse_if_merged()
         if self.status is PatientStatus.DECEASED:
             raise PatientIsDeceased("a deceased patient cannot be re-activated", field="status")
         if self.status is PatientStatus.INACTIVE:
             self.status = PatientStatus.ACTIVE
             self._touch(now)
             self.events.append(PatientReactivated(self.id))
+
+    def _refuse_if_merged(self) -> None:
+        if self.status is PatientStatus.MERGED:
+            raise PatientIsMerged(f"patient {self.id} is merged into another record; change its survivor")
 
     def _touch(self, now: datetime) -> None:
         self.updated_at = now

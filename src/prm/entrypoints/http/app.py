@@ -10,6 +10,7 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 
 from prm.adapters.sql.connection import SqlDatabase
+from prm.entrypoints.http import caregivers, patients_360, patients_duplicates, search, tags
 from prm.entrypoints.http.allow import allow_middleware
 from prm.entrypoints.http.appointments import AppointmentController, patient_appointments
 from prm.entrypoints.http.appointments_locations import LocationController
@@ -30,6 +31,7 @@ from prm.entrypoints.http.operations import OperationsController
 from prm.entrypoints.http.organizations import OrganizationController
 from prm.entrypoints.http.patients import PatientController
 from prm.entrypoints.http.patients_export import PatientExportController
+from prm.entrypoints.http.patients_merge import PatientMergeController
 from prm.entrypoints.http.practitioners import PractitionerController
 from prm.entrypoints.http.problems import EXCEPTION_HANDLERS
 from prm.entrypoints.http.request_id import RequestIdMiddleware
@@ -89,6 +91,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             OperationsController,
             PatientController,
             PatientExportController,
+            PatientMergeController,
+            *patients_duplicates.ROUTES,
+            *patients_360.ROUTES,
+            *caregivers.ROUTES,
+            *tags.ROUTES,
+            *search.ROUTES,
             PractitionerController,
             OrganizationController,
             TicketController,

@@ -14,6 +14,7 @@ from msgspec import UNSET, UnsetType
 
 from prm.application.patients.inputs import ContactPointInput, PatientInput
 from prm.application.patients.ports import PatientSummary
+from prm.domain.patients.links import LinkType
 from prm.domain.patients.model import Identifier, MaritalStatus, Patient, PatientStatus
 from prm.domain.shared.contact import Address, AddressUse, ContactPointSystem, ContactPointUse
 from prm.domain.shared.person import AdministrativeGender, HumanName
@@ -144,6 +145,15 @@ class PatientResponse(msgspec.Struct, frozen=True):
     version: int
     created_at: datetime
     updated_at: datetime
+    link: list["PatientLinkBody"] = []
+    """FHIR R4 ``Patient.link`` after merges: ``replaced-by`` (this record is merged) or ``replaces``."""
+
+
+class PatientLinkBody(msgspec.Struct, frozen=True):
+    """FHIR R4 ``Patient.link``: the ``other`` patient and the link ``type`` (``replaced-by``, ``replaces``)."""
+
+    other: UUID
+    type: LinkType
 
 
 class PatientSimpleResponse(msgspec.Struct, frozen=True):
@@ -281,6 +291,7 @@ def patient_response(patient: Patient) -> PatientResponse:
         version=patient.version,
         created_at=patient.created_at,
         updated_at=patient.updated_at,
+        link=[PatientLinkBody(other=link.other, type=link.type) for link in patient.links],
     )
 
 

@@ -37,6 +37,7 @@ from prm.entrypoints.http.patient_schemas import (
     to_changes,
     to_patient_input,
 )
+from prm.entrypoints.http.patients_merge import MERGED_REDIRECT, merged_redirect
 from prm.entrypoints.http.problems import problem_responses
 
 TenantQuery = Annotated[UUID | None, QueryParameter(description="Must be the caller's own tenant if given")]
@@ -134,7 +135,7 @@ class PatientController(Controller):
     @get(
         "/mrn/{mrn:str}",
         opt={"permission": "patients:read"},
-        responses=problem_responses(404),
+        responses=problem_responses(404) | MERGED_REDIRECT,
         summary="Get a patient by MRN",
     )
     @inject
@@ -143,19 +144,23 @@ class PatientController(Controller):
         mrn: FromPath[Annotated[str, PathParameter(max_length=64)]],
         get_patient_by_mrn: FromDishka[GetPatientByMrn],
     ) -> Response[PatientResponse]:
-        return _with_etag(await get_patient_by_mrn(mrn))
+        """The patient with this MRN; a merged patient's answer is ``307`` to its survivor."""
+        patient = await get_patient_by_mrn(mrn)
+        return merged_redirect(patient) or _with_etag(patient)
 
     @get(
         "/{patient_id:uuid}",
         opt={"permission": "patients:read"},
-        responses=problem_responses(404),
+        responses=problem_responses(404) | MERGED_REDIRECT,
         summary="Get a patient",
     )
     @inject
     async def get_patient(
         self, patient_id: FromPath[UUID], get_patient: FromDishka[GetPatient]
     ) -> Response[PatientResponse]:
-        return _with_etag(await get_patient(PatientId(patient_id)))
+        """The patient; a merged patient's answer is ``307`` with ``Location`` its survivor."""
+        patient = await get_patient(PatientId(patient_id))
+        return merged_redirect(patient) or _with_etag(patient)
 
     @post(
         opt={"permission": "patients:write"}, responses=problem_responses(403, 409, 422), summary="Register a patient"
@@ -201,7 +206,7 @@ class PatientController(Controller):
         "/{patient_id:uuid}",
         opt={"permission": "patients:write"},
         status_code=200,
-        responses=problem_responses(404),
+        responses=problem_responses(404, 409),
         summary="Deactivate a patient",
     )
     @inject
@@ -216,7 +221,7 @@ class PatientController(Controller):
         "/{patient_id:uuid}/activate",
         opt={"permission": "patients:write"},
         status_code=200,
-        responses=problem_responses(404, 422),
+        responses=problem_responses(404, 409, 422),
         summary="Re-activate a patient",
     )
     @inject
