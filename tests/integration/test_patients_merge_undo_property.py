@@ -164,3 +164,13 @@ def test_merge_then_undo_restores_every_table_and_merge_leaves_no_reference(url:
         check()
     finally:
         runner.close()
+
+
+def test_every_table_holding_a_patient_id_is_re_pointed_by_a_merge() -> None:
+    """A new table with a ``patient_id`` column must get a ``PatientReferences`` adapter (and a
+    place in ``PATIENT_TABLES``, so that the property above covers it)."""
+    from prm.adapters.sql.schema import metadata
+
+    own = {"patients", "patient_identifiers", "patient_name_tokens", "patient_merges"}  # the patients context's own
+    holding = {name for name, table in metadata.tables.items() if "patient_id" in table.c and name not in own}
+    assert holding <= set(PATIENT_TABLES), sorted(holding - set(PATIENT_TABLES))

@@ -1,7 +1,7 @@
 """SQL adapter of the journeys context's instances, with their stage instances (rows of their
-own, read with their instance in one more query), and the lists and counts over them. Built with
-the caller's ``TenantId``, which is in every statement; templates are
-:mod:`prm.adapters.sql.journeys`'."""
+own, read with their instance in one more query, or joined to it for a patient's active ones),
+and the lists and counts over them. Built with the caller's ``TenantId``, which is in every
+statement; templates are :mod:`prm.adapters.sql.journeys`'."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -84,7 +84,10 @@ def _stage_row(instance: JourneyInstance, stage: StageInstance) -> dict[str, Any
 
 
 def _stage(row: Any) -> StageInstance:
-    m = row._mapping
+    return _stage_from(row._mapping)
+
+
+def _stage_from(m: Any) -> StageInstance:
     return StageInstance(
         stage_id=StageId(m["stage_id"]),
         name=m["name"],
@@ -122,6 +125,24 @@ def _instance(row: Any, stages: list[StageInstance]) -> JourneyInstance:
         version=m["version"],
         updated_at=m["updated_at"],
     )
+
+
+_STAGE_COLUMNS = tuple(c for c in journey_stage_instances.c if c.name not in ("tenant_id", "instance_id"))
+_ACTIVE_OF = (
+    sa.select(journey_instances, *(c.label(f"s_{c.name}") for c in _STAGE_COLUMNS))
+    .outerjoin(
+        journey_stage_instances,
+        sa.and_(_s.tenant_id == _i.tenant_id, _s.instance_id == _i.id),
+    )
+    .where(
+        _i.tenant_id == sa.bindparam("tenant_id"),
+        _i.patient_id == sa.bindparam("patient_id"),
+        _i.status == InstanceStatus.ACTIVE.value,
+    )
+    .order_by(_i.started_at, _i.id)
+)
+"""A patient's active instances with their stage instances (labelled ``s_*``), one row a stage:
+one statement, built once (the journeys subscriber runs it for every inbound event)."""
 
 
 _SAVE_INSTANCE = (
@@ -208,17 +229,17 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
 
     async def active_of(self, patient_id: PatientId) -> Sequence[JourneyInstance]:
         rows = (
-            await self._connection.execute(
-                sa.select(journey_instances)
-                .where(
-                    _i.tenant_id == self._tenant_id,
-                    _i.patient_id == patient_id,
-                    _i.status == InstanceStatus.ACTIVE.value,
-                )
-                .order_by(_i.started_at, _i.id)
-            )
+            await self._connection.execute(_ACTIVE_OF, {"tenant_id": self._tenant_id, "patient_id": patient_id})
         ).all()
-        return await self._with_stages(rows)
+        first: dict[UUID, Any] = {}
+        stages: dict[UUID, list[StageInstance]] = {}
+        for row in rows:
+            first.setdefault(row.id, row)
+            found = stages.setdefault(row.id, [])
+            m = row._mapping
+            if m["s_stage_id"] is not None:
+                found.append(_stage_from({c.name: m[f"s_{c.name}"] for c in _STAGE_COLUMNS}))
+        return [_instance(row, stages[instance_id]) for instance_id, row in first.items()]
 
     async def enrolled(self, journey_id: JourneyId, key: str) -> bool:
         found = await self._connection.execute(
@@ -261,6 +282,10 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
             rows.page_size,
             total_exact=rows.total_exact,
         )
+
+    async def count(self, criteria: InstanceCriteria) -> int:
+        statement = sa.select(sa.func.count()).select_from(journey_instances).where(*self._conditions(criteria))
+        return int((await self._connection.execute(statement)).scalar_one())
 
     async def stats(self, journey_id: JourneyId | None, organization_id: UUID | None) -> InstanceStats:
         where: list[sa.ColumnElement[bool]] = [_i.tenant_id == self._tenant_id]

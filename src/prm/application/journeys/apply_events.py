@@ -2,7 +2,7 @@
 event (``appointment.fulfilled``) completes the stages waiting for it and enrols patients on the
 journeys whose trigger conditions it meets."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -16,6 +16,7 @@ from prm.application.shared.context import RequestContext
 from prm.application.shared.events import EventHandler, PublishedEvent
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.journeys.instances import JourneyInstance, enrolment_key
+from prm.domain.journeys.model import Journey
 from prm.domain.shared.ids import PatientId
 
 log = structlog.get_logger(__name__)
@@ -78,6 +79,14 @@ class ApplyJourneyTrigger:
         self._recorder = recorder
         self._clock = clock
         self._context = context
+        self._enrolling: dict[str, Sequence[Journey]] = {}
+        """The journeys each code enrols on, read once per unit of work (a batch of events)."""
+
+    async def _enrolling_on(self, code: str) -> Sequence[Journey]:
+        found = self._enrolling.get(code)
+        if found is None:
+            found = self._enrolling[code] = await self._journeys.enrolling_on(code)
+        return found
 
     async def __call__(self, trigger: JourneyTrigger) -> bool:
         now = self._clock.now()
@@ -99,7 +108,7 @@ class ApplyJourneyTrigger:
                     stage_id=str(stage.stage_id),
                     trigger=trigger.code,
                 )
-        for journey in await self._journeys.enrolling_on(trigger.code):
+        for journey in await self._enrolling_on(trigger.code):
             if not journey.details.enrols_on(trigger.code, trigger.attributes) or not journey.active_stages:
                 continue
             key = enrolment_key(trigger.encounter_id, trigger.appointment_id) or f"event:{trigger.reference}"

@@ -14,7 +14,7 @@ from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.jobs import JobScheduler
 from prm.application.shared.ports import Outbox
 from prm.domain.journeys.events import JourneyInstanceStageCompleted, JourneyInstanceStageStarted
-from prm.domain.journeys.ids import JourneyInstanceId, StageId
+from prm.domain.journeys.ids import JourneyId, JourneyInstanceId, StageId
 from prm.domain.journeys.instances import JourneyInstance
 from prm.domain.journeys.model import ActionTiming, SendSurvey, Stage, TriggerKind
 
@@ -85,6 +85,15 @@ class InstanceRecorder:
         self._scheduler = scheduler
         self._outbox = outbox
         self._audit = audit
+        self._stages: dict[tuple[JourneyId, int], Sequence[Stage]] = {}
+        """Stages by journey version, read once per unit of work (a version never changes)."""
+
+    async def _stages_of(self, journey_id: JourneyId, version: int) -> Sequence[Stage]:
+        key = (journey_id, version)
+        found = self._stages.get(key)
+        if found is None:
+            found = self._stages[key] = await self._journeys.stages_of(journey_id, version) or ()
+        return found
 
     async def record(
         self,
@@ -104,7 +113,7 @@ class InstanceRecorder:
         events = list(instance.events)
         instance.events.clear()
         if stages is None:
-            stages = await self._journeys.stages_of(instance.journey_id, instance.journey_version) or ()
+            stages = await self._stages_of(instance.journey_id, instance.journey_version)
         schedule_followups(self._scheduler, instance, stages, events, now)
         await self._outbox.add(events)
         if expected_version is None:
