@@ -290,10 +290,12 @@ exit codes:
     audit.add_argument("--output", help="file to write (default stdout)")
     audit.set_defaults(handler=_audit)
 
+    from prm.entrypoints.cli.hl7 import add_hl7_command
     from prm.entrypoints.cli.patients import add_patients_command
     from prm.entrypoints.worker.command import add_worker_command
 
     add_patients_command(commands, _settings)
+    add_hl7_command(commands, _settings)
 
     add_worker_command(commands, _settings)
     return top
