@@ -7,7 +7,8 @@ from uuid import uuid4
 import pytest
 
 from prm.application.integrations.inputs import ItemError, ReceiveEventCommand
-from prm.application.integrations.process_events import ProcessIntegrationEvents
+from prm.application.integrations.ports import InboundEvent
+from prm.application.integrations.process_events import STALE_RETRIES, ProcessIntegrationEvents
 from prm.application.integrations.process_jobs import ProcessIntegrationEventBatchJob, ProcessIntegrationEventJob
 from prm.application.integrations.receive_event import ReceiveIntegrationEvent
 from prm.application.integrations.receive_events import ReceiveIntegrationEvents
@@ -19,7 +20,7 @@ from prm.domain.integrations.errors import IntegrationRateLimited, NotReprocessa
 from prm.domain.integrations.ids import IntegrationEventId
 from prm.domain.integrations.model import FailureReason, IntegrationEventStatus
 from prm.domain.patients.errors import PatientIsDeceased
-from prm.domain.shared.errors import RuleViolated
+from prm.domain.shared.errors import RuleViolated, StaleVersion
 from prm.domain.shared.ids import PatientId, TenantId
 from tests.fakes import FakeJobScheduler, FixedClock, InMemoryAuditTrail, InMemoryOutbox
 from tests.unit.integrations.fakes import (
@@ -207,6 +208,39 @@ async def test_a_subscriber_that_refuses_fails_the_event_with_its_code(world: Wo
     failed = world.events.rows[event_id]
     assert failed.failure_reason is FailureReason.SUBSCRIBER_REJECTED
     assert failed.failure_message == "patients.deceased: the patient died"
+
+
+class CollidingSubscriber(RecordingSubscriber):
+    """Meets a concurrent change ``collisions`` times, then takes the event."""
+
+    def __init__(self, collisions: int) -> None:
+        super().__init__()
+        self.collisions = collisions
+        self.calls = 0
+
+    async def __call__(self, event: InboundEvent) -> None:
+        self.calls += 1
+        if self.calls <= self.collisions:
+            raise StaleVersion("changed meanwhile")
+        await super().__call__(event)
+
+
+async def test_a_subscriber_that_met_a_concurrent_change_is_called_again(world: World) -> None:
+    subscriber = CollidingSubscriber(collisions=STALE_RETRIES)
+    world.subscribers.by_code["OPD_VISIT_COMPLETED"] = [subscriber]
+    event_id = await _stored(world)
+    await world.process()([event_id])
+    assert world.events.rows[event_id].status is IntegrationEventStatus.PROCESSED
+    assert (subscriber.calls, len(subscriber.seen)) == (STALE_RETRIES + 1, 1)
+
+
+async def test_an_event_fails_when_the_collisions_go_on(world: World) -> None:
+    world.subscribers.by_code["OPD_VISIT_COMPLETED"] = [CollidingSubscriber(collisions=STALE_RETRIES + 1)]
+    event_id = await _stored(world)
+    await world.process()([event_id])
+    failed = world.events.rows[event_id]
+    assert failed.failure_reason is FailureReason.SUBSCRIBER_REJECTED
+    assert failed.failure_message == "prm.stale_version: changed meanwhile"
 
 
 async def test_reprocessing_a_failed_event_schedules_it_again(world: World) -> None:

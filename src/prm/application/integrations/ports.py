@@ -186,7 +186,8 @@ class IntegrationEventSubscriber(Protocol):
     (a job retried after a crash), so its effect must be idempotent. Raising a ``DomainError``
     fails the event (``subscriber_rejected``, with the error's code and detail as message), so a
     subscriber refuses before it writes anything; any other exception rolls the processing back,
-    for the job engine to retry it later.
+    for the job engine to retry it later. ``StaleVersion`` (a concurrent change met) calls it again,
+    reading afresh, a few times before the event fails.
 
     It returns ``False`` when the event applied to nothing of its context (no journey waits for
     it); ``None`` or ``True`` means it took the event. An event that no subscriber took is

@@ -9,16 +9,35 @@ import structlog
 from prm.application.integrations.ports import (
     InboundEvent,
     IntegrationEventRepository,
+    IntegrationEventSubscriber,
     IntegrationEventSubscribers,
     PatientDirectory,
 )
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.integrations.ids import IntegrationEventId
 from prm.domain.integrations.model import FailureReason, IntegrationEvent, IntegrationEventStatus
-from prm.domain.shared.errors import DomainError
+from prm.domain.shared.errors import DomainError, StaleVersion
 from prm.domain.shared.ids import PatientId
 
 log = structlog.get_logger(__name__)
+
+STALE_RETRIES = 3
+"""How many times a subscriber that met a concurrent change (``StaleVersion``: a journey instance
+saved meanwhile by an action job, say) is called again before the event fails."""
+
+
+async def _call(subscriber: IntegrationEventSubscriber, event: InboundEvent) -> bool | None:
+    """``subscriber(event)``, again (it reads afresh) while it raises ``StaleVersion``, up to
+    :data:`STALE_RETRIES` times. Subscribers are idempotent on the event's id, so what a first call
+    wrote before the collision is not applied twice."""
+    for attempt in range(STALE_RETRIES + 1):
+        try:
+            return await subscriber(event)
+        except StaleVersion:
+            if attempt == STALE_RETRIES:
+                raise
+            log.info("integration_event.subscriber_retried", event_id=str(event.id), attempt=attempt + 1)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,7 +140,7 @@ class ProcessIntegrationEvents:
         took = 0
         for subscriber in subscribers:
             try:
-                outcome = await subscriber(inbound)
+                outcome = await _call(subscriber, inbound)
             except DomainError as exc:  # a rule of the subscriber's context: the event fails, the rest go on
                 event.mark_failed(FailureReason.SUBSCRIBER_REJECTED, f"{exc.code}: {exc.detail}", now, patient_id)
                 return
