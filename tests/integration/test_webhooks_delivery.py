@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 from dishka import Provider, Scope, provide
 from litestar import Litestar
@@ -26,6 +27,7 @@ from prm.domain.webhooks.delivery import MAX_ATTEMPTS, RETRY_SCHEDULE
 from prm.domain.webhooks.model import FAILURES_BEFORE_DISABLING
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
+from tests.databases import _libpq
 from tests.fakes import FakeJobScheduler
 from tests.unit.webhooks.receiver import Receiver, webhook_receiver
 
@@ -199,3 +201,29 @@ async def test_an_address_that_became_private_fails_the_attempt_without_connecti
     (delivery,) = (await client.get(f"{API}/webhooks/subscriptions/{subscription['id']}/deliveries")).json()["items"]
     assert (delivery["status"], delivery["status_code"], delivery["attempt"]) == ("pending", None, 1)
     assert delivery["error"].startswith("not sent: url must not lead to a private")
+
+
+async def test_no_transaction_is_open_while_the_request_is_in_flight(
+    client: Client, prm: Prm, settings: Settings, tenant_id: UUID, receiver: Receiver, jobs: FakeJobScheduler
+) -> None:
+    """A slow receiver must not hold a transaction (its locks and snapshot) open in PRM's database:
+    the receiver looks, while it is being called, for a connection idle in a transaction that
+    read the subscription."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("pg_stat_activity is PostgreSQL's; SQLite's readers hold no locks in WAL mode")
+    seen: list[int] = []
+
+    def look() -> None:
+        with psycopg.connect(_libpq(settings.database_url), autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND state LIKE 'idle in transaction%' AND query ILIKE '%webhook_subscriptions%'"
+            ).fetchone()
+            seen.append(row[0] if row else -1)
+
+    receiver.on_request = look
+    await subscribe(client, receiver.url)
+    await fan_out(prm, event(tenant_id))
+    (job,) = jobs.jobs
+    await deliver(prm, job.args["delivery_id"], 1)
+    assert seen == [0]

@@ -2,7 +2,7 @@
 what it receives and answers the statuses it is told to."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +28,8 @@ class Receiver:
     statuses: list[int] = field(default_factory=lambda: [200])
     received: list[Received] = field(default_factory=list)
     redirect_to: str | None = None
+    on_request: Callable[[], None] | None = None
+    """Called in the receiver's thread before it answers (to look at the sender's state meanwhile)."""
 
     def answer(self, *statuses: int) -> None:
         """Answer these statuses in turn, the last one from then on."""
@@ -47,6 +49,8 @@ def webhook_receiver() -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            if receiver.on_request is not None:
+                receiver.on_request()
             status = receiver.next_status()
             self.send_response(status)
             if 300 <= status < 400 and receiver.redirect_to:

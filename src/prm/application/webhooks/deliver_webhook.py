@@ -40,7 +40,10 @@ class DeliverWebhook(JobHandler):
     - A job whose attempt was made already, or whose delivery is no longer pending, does nothing
       (a job may run twice, and a retry by hand brings a waiting attempt forward).
     - The delivery of an inactive subscription fails without being sent.
-    - Otherwise it POSTs the signed message once and records the attempt. A failure schedules the
+    - Otherwise it POSTs the signed message once, with no transaction open meanwhile (a slow
+      receiver holds no locks or snapshot), and records the attempt in a new one, checking the
+      delivery's version: a delivery changed meanwhile (a retry by hand) raises ``StaleVersion``,
+      the job is retried and finds the attempt made. A failure schedules the
       next attempt (``webhooks.deliver`` with ``after=`` the jittered wait of the retry
       schedule, :mod:`prm.domain.webhooks.delivery`) in this unit of work; the last failure
       fails the delivery and adds it to the subscription's run of failed deliveries, which at
@@ -92,6 +95,7 @@ class DeliverWebhook(JobHandler):
             await self._uow.commit()
             log.info("webhook_delivery.abandoned", delivery_id=str(delivery.id))
             return
+        await self._uow.commit()  # ends the reads' transaction: none is open while the request is in flight
         recorded = await make_attempt(self._sender, subscription, delivery, now, self._jitter)
         await self._deliveries.save(delivery, expected_version=version)
         await self._deliveries.add_attempt(recorded)
