@@ -14,7 +14,6 @@ from typing import Any
 
 import msgspec
 
-from prm.adapters.export.pdf import render_pdf
 from prm.application.patients.export_patient import rfc3339
 from prm.application.patients.export_ports import ExportDocument, ExportFormat, PatientRecord, PatientRecordRenderer
 
@@ -65,4 +64,6 @@ class PatientRecordDocuments(PatientRecordRenderer):
             return ExportDocument(render_json(record), "application/json", f"{stem}.json")
         if export_format is ExportFormat.CSV:
             return ExportDocument(render_csv(record), "text/csv; charset=utf-8", f"{stem}.csv")
+        from prm.adapters.export.pdf import render_pdf  # fpdf2 and pillow load on the first PDF, not at start-up
+
         return ExportDocument(render_pdf(record), "application/pdf", f"{stem}.pdf")
