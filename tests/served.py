@@ -26,6 +26,8 @@ from tests.auth import PASSWORD, create_tenant, create_user
 
 HOST = "127.0.0.1"
 JWT_KEYS = f"served:{secrets.token_urlsafe(32)}"
+READY_WITHIN_S = 120
+"""How long a server may take to answer /ready: several workers each import the app, slowly on a busy machine."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def served(database_url: str, log_path: Path, **settings: str) -> Iterator[Serve
         )
     base_url = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + READY_WITHIN_S
         while True:
             try:
                 if httpx.get(f"{base_url}/ready", timeout=1).status_code == 200:
@@ -87,7 +89,7 @@ def served(database_url: str, log_path: Path, **settings: str) -> Iterator[Serve
             if process.poll() is not None:
                 raise RuntimeError(f"prm serve exited with {process.returncode}: {log_path.read_text()[-2000:]}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"prm serve was not ready within 60 s: {log_path.read_text()[-2000:]}")
+                raise RuntimeError(f"prm serve was not ready within {READY_WITHIN_S} s: {log_path.read_text()[-2000:]}")
             time.sleep(0.1)
         yield Served(base_url, process.pid, log_path, database_url)
     finally:
