@@ -13,10 +13,12 @@ from rich.table import Table
 
 from benchmarks.access_log_bench import AccessLogReport
 from benchmarks.communications_bench import CommunicationsReport
+from benchmarks.duplicates_bench import DuplicatesResult
 from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport, WorkersComparison, WrkResult
 from benchmarks.import_bench import FLAT_COST, SQLITE_MAX, ImportReport
 from benchmarks.journeys_bench import JourneysResult
 from benchmarks.merge_bench import MergeResult
+from benchmarks.patient360_bench import Patient360Result
 from benchmarks.scheduling_bench import SchedulingReport
 from benchmarks.worker_bench import WorkerReport
 
@@ -450,5 +452,59 @@ def print_merge(result: "MergeResult") -> None:
         f"p50 {result.undo_p50_ms} ms, p95 {result.undo_p95_ms} ms",
         "-",
         "-",
+    )
+    console.print(table)
+
+
+def print_duplicates(result: "DuplicatesResult") -> None:
+    """Duplicates of one patient and the tenant-wide scan on PostgreSQL."""
+    table = Table(title="Duplicate patients on PostgreSQL", box=MARKDOWN, title_justify="left")
+    for column in ("measure", "figure", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    table.add_row(
+        f"duplicates of one patient ({result.patients:,} patients, {result.lookups} look-ups, "
+        f"{result.mean_candidates} shown on average)",
+        f"p50 {result.lookup_p50_ms} ms, p95 {result.lookup_p95_ms} ms",
+        "≤ 50 ms",
+        _yes(result.lookup_p95_ms <= 50),
+    )
+    table.add_row(
+        f"tenant-wide scan ({result.scan_pairs_compared:,} pairs compared, {result.scan_pairs_found:,} found of "
+        f"{result.duplicates_planted:,} planted)",
+        f"{result.scan_patients_per_s:,} patients/s ({result.scan_seconds} s)",
+        "≥ 5,000/s",
+        _yes(result.scan_patients_per_s >= 5_000),
+    )
+    table.add_row(
+        f"load with blocking keys ({result.match_keys:,} keys)", f"{result.load_patients_per_s:,} patients/s", "-", "-"
+    )
+    console.print(table)
+
+
+def print_patient360(result: "Patient360Result") -> None:
+    """The patient 360 view, the statistics of ``GET /patients/{id}`` and the timeline on PostgreSQL."""
+    table = Table(title="Patient 360 on PostgreSQL", box=MARKDOWN, title_justify="left")
+    for column in ("measure", "figure", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    table.add_row(
+        f"360 view ({result.patients:,} patients, {result.lookups} look-ups, half of {result.busy_patients} busy)",
+        f"p50 {result.view_p50_ms} ms, p95 {result.view_p95_ms} ms (busy p95 {result.view_busy_p95_ms} ms)",
+        "≤ 30 ms",
+        _yes(result.view_p95_ms <= 30),
+    )
+    table.add_row(
+        f"CPU per 360 view (load average {result.load_average})",
+        f"PRM {result.view_cpu_ms} ms, PostgreSQL {result.view_pg_cpu_ms} ms",
+        "-",
+        "-",
+    )
+    table.add_row(
+        "statistics of GET /patients/{id}",
+        f"p50 {result.statistics_p50_ms} ms, p95 {result.statistics_p95_ms} ms, PRM CPU {result.statistics_cpu_ms} ms",
+        "-",
+        "-",
+    )
+    table.add_row(
+        "timeline, first page of 20", f"p50 {result.timeline_p50_ms} ms, p95 {result.timeline_p95_ms} ms", "-", "-"
     )
     console.print(table)

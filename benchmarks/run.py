@@ -3,7 +3,7 @@
     python -m benchmarks.run                 the full run (about 10 minutes on 2 cores)
     python -m benchmarks.run --quick         a short smoke run (smaller data, 3 s per scenario)
     python -m benchmarks.run --only http     one part only (http, import, scheduling, logging, worker,
-                                             communications, journeys, merge)
+                                             communications, journeys, merge, duplicates, 360)
 
 Prints the machine's facts and one table per part, and writes benchmarks/results/latest.json.
 See benchmarks/README.md for what is measured and how to read it.
@@ -26,20 +26,24 @@ import structlog
 from benchmarks.access_log_bench import run_access_log
 from benchmarks.communications_bench import run_communications_bench
 from benchmarks.databases import admin_url, postgres_database, postgres_version
+from benchmarks.duplicates_bench import run_duplicates_bench
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
 from benchmarks.journeys_bench import advance_journeys
 from benchmarks.merge_bench import run_merge_bench
+from benchmarks.patient360_bench import run_patient360_bench
 from benchmarks.report import (
     console,
     machine_facts,
     print_access_log,
     print_communications,
+    print_duplicates,
     print_facts,
     print_http,
     print_import,
     print_journeys,
     print_merge,
+    print_patient360,
     print_scheduling,
     print_worker,
 )
@@ -56,7 +60,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smoke run: 2,000 patients, 1 s warm-up, 3 s per scenario")
     p.add_argument(
         "--only",
-        choices=["http", "import", "scheduling", "logging", "worker", "communications", "journeys", "merge"],
+        choices=[
+            "http",
+            "import",
+            "scheduling",
+            "logging",
+            "worker",
+            "communications",
+            "journeys",
+            "merge",
+            "duplicates",
+            "360",
+        ],
         help="run one part only",
     )
     p.add_argument(
@@ -172,6 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Patient merge")
             merge = run_merge_bench(quick=quick)
             results["merge"] = asdict(merge)
+        if args.only in (None, "duplicates"):
+            console.rule("Duplicate patients")
+            duplicates = run_duplicates_bench(quick=quick)
+            results["duplicates"] = asdict(duplicates)
+        if args.only in (None, "360"):
+            console.rule("Patient 360")
+            patient360 = run_patient360_bench(quick=quick)
+            results["patient360"] = asdict(patient360)
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     console.rule("Results")
@@ -192,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_journeys(journeys)
     if "merge" in results:
         print_merge(merge)
+    if "duplicates" in results:
+        print_duplicates(duplicates)
+    if "patient360" in results:
+        print_patient360(patient360)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     console.print(f"total {results['elapsed_s']}s; results in {args.output}")

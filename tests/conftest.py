@@ -9,12 +9,14 @@ clients of other roles in the same tenant, ``anonymous_client`` sends no credent
 admin of a second tenant. Passwords are hashed with minimal argon2 cost (``tests.auth``).
 """
 
+import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from uuid import UUID, uuid4
 
 import pytest
+import structlog
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -30,6 +32,19 @@ BACKENDS = ["sqlite", "postgresql"]
 os.environ["PRM_WORKER"] = "off"
 # No quiet hours unless a test sets a tenant's own: nothing may depend on the hour the suite runs at.
 os.environ["PRM_QUIET_HOURS"] = "00:00-00:00"
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """Commands run in-process (``main``, the import, the duplicate scan) configure logging onto
+    the test's captured stderr, which is closed after it: every test puts logging back as it was."""
+    config = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    structlog.configure(**config)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

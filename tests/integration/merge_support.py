@@ -5,7 +5,7 @@ of a tenant's tables: for the merge tests and the merge benchmark.
 callers override the columns that matter (patient, thread, channel ...).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -33,8 +33,11 @@ PATIENT_TABLES = (
     "survey_invitations",
     "survey_responses",
     "integration_events",
+    "caregivers",
+    "tag_links",
 )
-"""The tables that hold a ``patient_id`` (and whose adapters a merge calls)."""
+"""The tables that hold a ``patient_id`` (``tag_links``: an ``entity_id`` of kind ``patients``)
+(and whose adapters a merge calls)."""
 
 NOT_SNAPSHOT = frozenset({"patient_merges", "audit_events", "audit_event_entities", "outbox", "jobs"})
 
@@ -89,6 +92,22 @@ async def journey_version(connection: SqlConnection, tenant_id: UUID) -> dict[st
         connection, "journey_versions", [row("journey_versions", tenant_id, journey_id=journey["id"], version=1)]
     )
     return {"journey_id": journey["id"], "journey_version": 1}
+
+
+TAG_POOL = 3
+"""Tags per example tenant: two patients carrying the same one collide under ``tag_links``'s key."""
+
+
+async def tag_pool(connection: SqlConnection, tenant_id: UUID) -> list[UUID]:
+    """:data:`TAG_POOL` tags of the tenant, for patients' ``tag_links`` to point at."""
+    tags = [row("tags", tenant_id) for _ in range(TAG_POOL)]
+    await insert(connection, "tags", tags)
+    return [t["id"] for t in tags]
+
+
+def tag_links(tenant_id: UUID, patient_id: UUID, tag_ids: Iterable[UUID]) -> list[dict[str, Any]]:
+    """Rows attaching each of ``tag_ids`` to the patient."""
+    return [row("tag_links", tenant_id, tag_id=t, entity_kind="patients", entity_id=patient_id) for t in tag_ids]
 
 
 def _plain(value: Any) -> Any:

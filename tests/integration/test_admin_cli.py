@@ -8,7 +8,6 @@ import csv
 import getpass
 import io
 import json
-import logging
 import os
 import re
 import secrets
@@ -24,7 +23,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-import structlog
 from litestar.testing import AsyncTestClient
 from structlog.testing import capture_logs
 
@@ -43,18 +41,6 @@ SAMPLE = Path(__file__).parents[2] / "samples" / "synthea"
 PASSWORD = "a long enough passphrase"
 NEW_PASSWORD = "a fine new passphrase"
 NO_TERMINAL = "no terminal to ask the password on: set PRM_ADMIN_PASSWORD (or run it in a terminal)\n"
-
-
-@pytest.fixture(autouse=True)
-def _logging_as_it_was() -> Iterator[None]:
-    """The commands configure logging onto this test's captured stderr: put it back afterwards."""
-    config = structlog.get_config()
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    structlog.configure(**config)
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture

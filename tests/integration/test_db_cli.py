@@ -3,12 +3,10 @@ revisions before and after, the database with its password hidden), bad revision
 and exit 2, and looking at a SQLite path that names no file leaves it so."""
 
 import asyncio
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from alembic.script import ScriptDirectory
 
 from prm.adapters.sql import migrate
@@ -18,18 +16,6 @@ from prm.settings import Settings
 from tests.integration.fresh_databases import BACKENDS, fresh_database
 
 SECRET = "s3cret-word"
-
-
-@pytest.fixture(autouse=True)
-def _logging_as_it_was() -> Iterator[None]:
-    """The commands configure logging onto this test's captured stderr: put it back afterwards."""
-    config = structlog.get_config()
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    structlog.configure(**config)
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -24,7 +24,16 @@ from prm.domain.patients.model import Identifier, Patient, PatientStatus
 from prm.domain.shared.ids import PatientId, TenantId
 from prm.ioc.patients_merge import reference_adapters
 from tests.fakes import NOW, FakeUnitOfWork, FixedClock, InMemoryAuditTrail, InMemoryOutbox
-from tests.integration.merge_support import PATIENT_TABLES, insert, journey_version, row, snapshot
+from tests.integration.merge_support import (
+    PATIENT_TABLES,
+    TAG_POOL,
+    insert,
+    journey_version,
+    row,
+    snapshot,
+    tag_links,
+    tag_pool,
+)
 from tests.unit.patients.builders import patient_input
 
 CHANNELS = ("sms", "email", "whatsapp")
@@ -32,19 +41,20 @@ EVENT_TYPES = ("appointment_reminder", "survey", "campaign")
 SIMPLE = tuple(
     t
     for t in PATIENT_TABLES
-    if t not in {"communication_threads", "communication_messages", "communication_preferences"}
+    if t not in {"communication_threads", "communication_messages", "communication_preferences", "tag_links"}
 )
 
 
 @dataclass(frozen=True)
 class Side:
     """What one patient has: rows per simple table, thread channels (with unread counts),
-    messages per thread channel (or none), preference keys."""
+    messages per thread channel (or none), preference keys, tags (indexes into the tenant's pool)."""
 
     simple: dict[str, int]
     threads: dict[str, int]
     messages: list[str | None]
     preferences: frozenset[tuple[str, str]]
+    tags: frozenset[int] = frozenset()
 
 
 sides = st.builds(
@@ -53,6 +63,7 @@ sides = st.builds(
     threads=st.dictionaries(st.sampled_from(CHANNELS), st.integers(0, 3), max_size=3),
     messages=st.lists(st.one_of(st.none(), st.sampled_from(CHANNELS)), max_size=5),
     preferences=st.frozensets(st.tuples(st.sampled_from(EVENT_TYPES), st.sampled_from(CHANNELS)), max_size=4),
+    tags=st.frozensets(st.integers(0, TAG_POOL - 1)),
 )
 
 
@@ -64,7 +75,9 @@ def _patient(tenant: TenantId, mrn: str) -> Patient:
     return Patient.register(tenant_id=tenant, details=details, now=NOW, patient_id=PatientId(uuid4()))
 
 
-async def _write(connection: SqlConnection, tenant: UUID, patient: UUID, side: Side, journey: dict[str, Any]) -> None:
+async def _write(
+    connection: SqlConnection, tenant: UUID, patient: UUID, side: Side, journey: dict[str, Any], tags: list[UUID]
+) -> None:
     for table, n in side.simple.items():
         extra = journey if table == "journey_instances" else {}
         await insert(connection, table, [row(table, tenant, patient_id=patient, **extra) for _ in range(n)])
@@ -86,6 +99,7 @@ async def _write(connection: SqlConnection, tenant: UUID, patient: UUID, side: S
             for e, c in side.preferences
         ],
     )
+    await insert(connection, "tag_links", tag_links(tenant, patient, [tags[i] for i in sorted(side.tags)]))
 
 
 def _use_cases(connection: SqlConnection, tenant: TenantId) -> tuple[MergePatients, UndoPatientMerge]:
@@ -112,8 +126,9 @@ async def _example(url: str, source_side: Side, target_side: Side, candidates: b
             source, target = _patient(tenant, "S-1"), _patient(tenant, "T-1")
             await repository.add_many([source, target])
             journey = await journey_version(connection, tenant)
-            await _write(connection, tenant, source.id, source_side, journey)
-            await _write(connection, tenant, target.id, target_side, journey)
+            tags = await tag_pool(connection, tenant)
+            await _write(connection, tenant, source.id, source_side, journey, tags)
+            await _write(connection, tenant, target.id, target_side, journey, tags)
             if candidates:
                 unmatched = row(
                     "communication_threads",
@@ -171,6 +186,12 @@ def test_every_table_holding_a_patient_id_is_re_pointed_by_a_merge() -> None:
     place in ``PATIENT_TABLES``, so that the property above covers it)."""
     from prm.adapters.sql.schema import metadata
 
-    own = {"patients", "patient_identifiers", "patient_name_tokens", "patient_merges"}  # the patients context's own
+    own = {  # the patients context's own (match keys: rewritten with the patient by the repository)
+        "patients",
+        "patient_identifiers",
+        "patient_name_tokens",
+        "patient_merges",
+        "patient_match_keys",
+    }
     holding = {name for name, table in metadata.tables.items() if "patient_id" in table.c and name not in own}
     assert holding <= set(PATIENT_TABLES), sorted(holding - set(PATIENT_TABLES))

@@ -9,6 +9,7 @@ arguments. ``PERIODIC`` lists the tasks the worker runs on a clock, for every te
 from collections.abc import Mapping
 
 from prm.application.appointments.periodic_jobs import ExpireHoldsJob, ExpireOffersJob
+from prm.application.hl7.apply_message import ApplyHl7MessageJob
 from prm.application.identity.periodic_jobs import PurgeRefreshTokensJob
 from prm.application.integrations.process_jobs import ProcessIntegrationEventBatchJob, ProcessIntegrationEventJob
 from prm.application.shared.jobs import JobHandler
@@ -34,6 +35,7 @@ JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
     "appointments.expire_offers": ExpireOffersJob,
     "appointments.expire_holds": ExpireHoldsJob,
     "identity.purge_refresh_tokens": PurgeRefreshTokensJob,
+    "hl7.apply": ApplyHl7MessageJob,
     **communications_templates.JOBS,
     **communications_providers.JOBS,
     **communications_consent.JOBS,

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dishka import Provider, Scope, provide, provide_all
 
 from prm.adapters.sql.appointments_patient_references import SqlAppointmentsPatientReferences
+from prm.adapters.sql.caregivers_patient_references import SqlCaregiversPatientReferences
 from prm.adapters.sql.communications_patient_references import SqlCommunicationsPatientReferences
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.integrations_patient_references import SqlIntegrationsPatientReferences
 from prm.adapters.sql.journeys_patient_references import SqlJourneysPatientReferences
 from prm.adapters.sql.patients_merges import SqlPatientMerges
 from prm.adapters.sql.surveys_patient_references import SqlSurveysPatientReferences
+from prm.adapters.sql.tags_patient_references import SqlTagsPatientReferences
 from prm.adapters.sql.tickets_patient_references import SqlTicketsPatientReferences
 from prm.application.patients.get_patient_merge import GetPatientMerge
 from prm.application.patients.list_patient_merges import ListPatientMerges
@@ -37,6 +39,8 @@ def reference_adapters(connection: SqlConnection, tenant_id: TenantId) -> tuple[
         SqlTicketsPatientReferences(connection, tenant_id),
         SqlSurveysPatientReferences(connection, tenant_id),
         SqlIntegrationsPatientReferences(connection, tenant_id),
+        SqlCaregiversPatientReferences(connection, tenant_id),
+        SqlTagsPatientReferences(connection, tenant_id),
     )
 
 

@@ -17,6 +17,7 @@ from prm.application.appointments.ports import (
     AppointmentFinder,
     AppointmentRepository,
     HoldRepository,
+    PatientAppointmentSummary,
     PatientDirectory,
     PractitionerDirectory,
     PractitionerInfo,
@@ -33,6 +34,8 @@ from prm.domain.appointments.waitlist import Hold, HoldKind, HoldStatus, Waitlis
 from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PatientId, PractitionerId
 from prm.domain.shared.text import fold
+
+_VISITS = frozenset({"fulfilled", "arrived", "checked-in"})
 
 
 def _stored(appointment: Appointment) -> Appointment:
@@ -123,6 +126,21 @@ class InMemoryAppointments(AppointmentRepository, AppointmentFinder):
 
     async def first(self, criteria: AppointmentCriteria, limit: int) -> Sequence[Appointment]:
         return [_stored(a) for a in self._matching(criteria)[:limit]]
+
+    async def latest(self, criteria: AppointmentCriteria, limit: int) -> Sequence[Appointment]:
+        return [_stored(a) for a in self._matching(criteria)[::-1][:limit]]
+
+    async def patient_summary(self, patient_id: PatientId, now: datetime) -> PatientAppointmentSummary:
+        mine = self._matching(AppointmentCriteria(patient_id=patient_id))
+        upcoming = [a for a in mine if a.is_active and a.slot.starts_at >= now]
+        visits = [a.slot.starts_at for a in mine if a.status.value in _VISITS and a.slot.starts_at < now]
+        return PatientAppointmentSummary(
+            total=len(mine),
+            upcoming=len(upcoming),
+            no_shows=sum(1 for a in mine if a.status.value == "noshow"),
+            last_visit_at=max(visits, default=None),
+            next_starts_at=min((a.slot.starts_at for a in upcoming), default=None),
+        )
 
     async def counts(self, criteria: AppointmentCriteria) -> AppointmentCounts:
         by_status: dict[str, int] = {}

@@ -25,12 +25,14 @@ from prm.adapters.sql.appointments_tables import appointments
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.constraints import raise_domain_error
-from prm.adapters.sql.paging import fetch_page
+from prm.adapters.sql.paging import fetch_page, literal
+from prm.adapters.sql.types import UtcDateTime
 from prm.application.appointments.ports import (
     AppointmentCounts,
     AppointmentCriteria,
     AppointmentFinder,
     AppointmentRepository,
+    PatientAppointmentSummary,
 )
 from prm.application.shared.paging import Page, PageRequest
 from prm.domain.appointments.errors import SlotUnavailable
@@ -49,6 +51,9 @@ from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
 
 _t = appointments.c
 _ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
+_VISITS = sorted(
+    s.value for s in (AppointmentStatus.FULFILLED, AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN)
+)
 _UPDATABLE = tuple(c.name for c in appointments.columns if c.name not in {"tenant_id", "id", "created_at"})
 
 
@@ -223,6 +228,26 @@ class SqlAppointmentRepository(AppointmentRepository):
         return found
 
 
+def _patient_summary() -> sa.Select[int, int, int, datetime, datetime]:
+    now = sa.bindparam("summary_now", type_=UtcDateTime)
+    upcoming = sa.and_(_t.status.in_(_ACTIVE), _t.starts_at >= now)
+    visited = sa.and_(_t.status.in_(_VISITS), _t.starts_at < now)
+    return sa.select(
+        sa.func.count(),
+        sa.func.count().filter(upcoming),
+        sa.func.count().filter(_t.status == AppointmentStatus.NOSHOW.value),
+        sa.type_coerce(sa.func.max(_t.starts_at).filter(visited), UtcDateTime),
+        sa.type_coerce(sa.func.min(_t.starts_at).filter(upcoming), UtcDateTime),
+    ).where(
+        _t.tenant_id == sa.bindparam("summary_tenant_id", type_=sa.Uuid),
+        _t.patient_id == sa.bindparam("summary_patient_id", type_=sa.Uuid),
+    )
+
+
+_PATIENT_SUMMARY = _patient_summary()
+"""Built once (a prepared statement): ``GET /patients/{id}`` reads it on every call."""
+
+
 class SqlAppointmentFinder(AppointmentFinder):
     """Lists and counts over one tenant's appointments."""
 
@@ -256,6 +281,28 @@ class SqlAppointmentFinder(AppointmentFinder):
             sa.select(appointments).where(*self._where(criteria)).order_by(_t.starts_at, _t.id).limit(limit)
         )
         return [_from_row(r) for r in rows]
+
+    async def latest(self, criteria: AppointmentCriteria, limit: int) -> Sequence[Appointment]:
+        rows = await self._connection.execute(
+            sa.select(appointments)
+            .where(*self._where(criteria))
+            .order_by(_t.starts_at.desc(), _t.id.desc())
+            .limit(literal(limit))
+        )
+        return [_from_row(r) for r in rows]
+
+    async def patient_summary(self, patient_id: PatientId, now: datetime) -> PatientAppointmentSummary:
+        parameters = {"summary_tenant_id": self._tenant_id, "summary_patient_id": patient_id, "summary_now": now}
+        total, upcoming, no_shows, last_visit_at, next_starts_at = (
+            await self._connection.execute(_PATIENT_SUMMARY, parameters)
+        ).one()
+        return PatientAppointmentSummary(
+            total=int(total),
+            upcoming=int(upcoming),
+            no_shows=int(no_shows),
+            last_visit_at=last_visit_at,
+            next_starts_at=next_starts_at,
+        )
 
     async def counts(self, criteria: AppointmentCriteria) -> AppointmentCounts:
         where = self._where(criteria)

@@ -25,6 +25,7 @@ from prm.adapters.sql.communications_messages_tables import (
 )
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.paging import count_limit, count_of, fetch_page, literal
+from prm.adapters.sql.types import UtcDateTime
 from prm.application.communications.messages_ports import (
     MessageCounts,
     MessageFilter,
@@ -287,6 +288,18 @@ def _fts5_query(text: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in _WORDS.findall(text))
 
 
+_COUNT_OF_PATIENT = (
+    sa.select(sa.func.count())
+    .select_from(_m)
+    .where(
+        _m.c.tenant_id == sa.bindparam("count_tenant_id", type_=sa.Uuid),
+        _m.c.patient_id == sa.bindparam("count_patient_id", type_=sa.Uuid),
+        _m.c.created_at >= sa.bindparam("count_since", type_=UtcDateTime),
+    )
+)
+"""Built once (a prepared statement): ``GET /patients/{id}`` reads it on every call."""
+
+
 class SqlMessageQueries(MessageQueries):
     def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
@@ -310,6 +323,10 @@ class SqlMessageQueries(MessageQueries):
 
     async def list_page(self, where: MessageFilter, page: PageRequest) -> Page[Message]:
         return await fetch_page(self._connection, _m, self._where(where), [_m.c.id.desc()], page, _message)
+
+    async def count_of_patient(self, patient_id: PatientId, since: datetime) -> int:
+        parameters = {"count_tenant_id": self._tenant_id, "count_patient_id": patient_id, "count_since": since}
+        return int((await self._connection.execute(_COUNT_OF_PATIENT, parameters)).scalar_one())
 
     async def search(self, text: str, where: MessageFilter, page: PageRequest) -> Page[Message]:
         conditions = self._where(where)

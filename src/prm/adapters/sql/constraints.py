@@ -26,6 +26,7 @@ from prm.domain.practitioners.errors import DuplicateExternalId, DuplicateLicens
 from prm.domain.shared.errors import DomainError
 from prm.domain.surveys.invitations import AlreadyAnswered
 from prm.domain.surveys.model import DuplicateSurveyTemplate
+from prm.domain.tags.errors import DuplicateTagName
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,11 @@ CONSTRAINT_TO_ERROR: tuple[Meaning, ...] = (
         "uq_survey_responses_tenant_id_invitation_id",
         "survey_responses.tenant_id, survey_responses.invitation_id",
         lambda: AlreadyAnswered("this survey has already been answered"),
+    ),
+    Meaning(
+        "uq_tags_tenant_id_name_key",
+        "tags.tenant_id, tags.name_key",
+        lambda: DuplicateTagName("the tenant has a tag of this name already"),
     ),
 )
 

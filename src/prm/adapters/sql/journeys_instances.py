@@ -167,6 +167,18 @@ _SAVE_STAGE = (
 )
 
 
+_COUNT_OF_PATIENT = (
+    sa.select(sa.func.count())
+    .select_from(journey_instances)
+    .where(
+        _i.tenant_id == sa.bindparam("count_tenant_id", type_=sa.Uuid),
+        _i.patient_id == sa.bindparam("count_patient_id", type_=sa.Uuid),
+        _i.status == sa.bindparam("count_status", type_=sa.String),
+    )
+)
+"""Built once (a prepared statement): ``GET /patients/{id}`` reads it on every call."""
+
+
 class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
     """Journey instances of one tenant with their stage instances."""
 
@@ -283,9 +295,9 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
             total_exact=rows.total_exact,
         )
 
-    async def count(self, criteria: InstanceCriteria) -> int:
-        statement = sa.select(sa.func.count()).select_from(journey_instances).where(*self._conditions(criteria))
-        return int((await self._connection.execute(statement)).scalar_one())
+    async def count_of_patient(self, patient_id: PatientId, status: InstanceStatus) -> int:
+        parameters = {"count_tenant_id": self._tenant_id, "count_patient_id": patient_id, "count_status": status.value}
+        return int((await self._connection.execute(_COUNT_OF_PATIENT, parameters)).scalar_one())
 
     async def stats(self, journey_id: JourneyId | None, organization_id: UUID | None) -> InstanceStats:
         where: list[sa.ColumnElement[bool]] = [_i.tenant_id == self._tenant_id]

@@ -16,6 +16,8 @@ from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.constraints import raise_domain_error
 from prm.adapters.sql.like import contains
 from prm.adapters.sql.paging import fetch_page, fetch_tenant_page, page_total
+from prm.adapters.sql.patients_duplicates import match_key_rows
+from prm.adapters.sql.patients_duplicates_tables import patient_match_keys
 from prm.adapters.sql.patients_search import Branch, counting, page_statement, token_rows
 from prm.adapters.sql.patients_tables import patient_identifiers, patient_name_tokens, patients
 from prm.application.patients.ports import (
@@ -159,6 +161,7 @@ class SqlPatientRepository(PatientRepository):
             raise_domain_error(exc)
         await insert_rows(self._connection, patient_identifiers, [r for p in batch for r in _identifier_rows(p)])
         await insert_rows(self._connection, patient_name_tokens, _name_token_rows(batch, rows))
+        await insert_rows(self._connection, patient_match_keys, match_key_rows(batch))
 
     async def get(self, patient_id: PatientId) -> Patient | None:
         row = (await self._connection.execute(_BY_ID, {"tenant_id": self._tenant_id, "id": patient_id})).first()
@@ -218,13 +221,14 @@ class SqlPatientRepository(PatientRepository):
         if updated != len(params):
             raise StaleVersion("the patient was changed by someone else: reload it and apply the change again")
         ids = [p.id for p, _ in batch]
-        for table in (patient_identifiers, patient_name_tokens):
+        for table in (patient_identifiers, patient_name_tokens, patient_match_keys):
             await self._connection.execute(
                 sa.delete(table).where(table.c.tenant_id == self._tenant_id, table.c.patient_id.in_(ids))
             )
         await insert_rows(self._connection, patient_identifiers, [r for p, _ in batch for r in _identifier_rows(p)])
         saved = [p for p, _ in batch]
         await insert_rows(self._connection, patient_name_tokens, _name_token_rows(saved, [_to_row(p) for p in saved]))
+        await insert_rows(self._connection, patient_match_keys, match_key_rows(saved))
 
 
 _UPDATABLE = tuple(c.name for c in patients.columns if c.name not in {"tenant_id", "id", "created_at"})

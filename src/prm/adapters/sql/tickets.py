@@ -7,7 +7,7 @@ on ``(tenant_id, dedup_key)``: a concurrent call that stored the key first wins,
 gets its ticket's id (no error, so the caller's transaction goes on).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -207,6 +207,17 @@ class SqlTicketRepository(TicketRepository):
         ticket.activity.clear()
 
 
+_PATIENT_COUNTS = (
+    sa.select(_t.status, sa.func.count())
+    .where(
+        _t.tenant_id == sa.bindparam("counts_tenant_id", type_=sa.Uuid),
+        _t.patient_id == sa.bindparam("counts_patient_id", type_=sa.Uuid),
+    )
+    .group_by(_t.status)
+)
+"""Built once (a prepared statement): ``GET /patients/{id}`` reads it on every call."""
+
+
 class SqlTicketFinder(TicketFinder):
     """Lists over one tenant's tickets, comments and activity."""
 
@@ -235,10 +246,19 @@ class SqlTicketFinder(TicketFinder):
                 ),
             )
             where.append(overdue if criteria.overdue else sa.not_(overdue))
+        if criteria.title:
+            escaped = criteria.title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(_t.title.ilike(f"%{escaped}%", escape="\\"))
         return where
 
     async def find(self, criteria: TicketCriteria, page: PageRequest) -> Page[Ticket]:
         return await fetch_page(self._connection, tickets, self._conditions(criteria), (_t.id.desc(),), page, _from_row)
+
+    async def patient_counts(self, patient_id: PatientId) -> Mapping[TicketStatus, int]:
+        parameters = {"counts_tenant_id": self._tenant_id, "counts_patient_id": patient_id}
+        return {
+            TicketStatus(status): int(n) for status, n in await self._connection.execute(_PATIENT_COUNTS, parameters)
+        }
 
     async def comments(self, ticket_id: TicketId, page: PageRequest) -> Page[TicketComment]:
         where = [_c.tenant_id == self._tenant_id, _c.ticket_id == ticket_id]

@@ -75,6 +75,20 @@ class AppointmentCounts:
     by_type: Mapping[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientAppointmentSummary:
+    """One patient's appointments at an instant ``now``: ``total`` of any status; ``upcoming``:
+    active (:data:`ACTIVE_STATUSES`) and starting at or after ``now``; ``no_shows``: ``noshow``;
+    ``last_visit_at``: the latest start before ``now`` of one that took place (fulfilled,
+    arrived, checked in); ``next_starts_at``: the earliest upcoming start."""
+
+    total: int = 0
+    upcoming: int = 0
+    no_shows: int = 0
+    last_visit_at: datetime | None = None
+    next_starts_at: datetime | None = None
+
+
 class AppointmentFinder(Protocol):
     """Read side over appointments."""
 
@@ -87,7 +101,15 @@ class AppointmentFinder(Protocol):
         """At most ``limit`` matching appointments by start time, then id."""
 
     @abstractmethod
+    async def latest(self, criteria: AppointmentCriteria, limit: int) -> Sequence[Appointment]:
+        """At most ``limit`` matching appointments, latest start first (then id, descending)."""
+
+    @abstractmethod
     async def counts(self, criteria: AppointmentCriteria) -> AppointmentCounts: ...
+
+    @abstractmethod
+    async def patient_summary(self, patient_id: PatientId, now: datetime) -> PatientAppointmentSummary:
+        """The patient's :class:`PatientAppointmentSummary` (one statement over the patient's index)."""
 
     @abstractmethod
     async def busy(self, practitioner_ids: Sequence[PractitionerId], window: TimeSlot) -> dict[UUID, list[TimeSlot]]:

@@ -7,7 +7,8 @@ it says otherwise; none logs names, phones, emails or message bodies.
 | templates | :class:`TemplateRenderer` | |
 | providers | :class:`ProviderDirectory`, parsers to :class:`StatusCallback` / :class:`InboundMessage` | |
 | consent | :class:`SendPolicy`, :class:`ConsentRecorder` | |
-| messages | :class:`OutgoingMessages`, :class:`PatientContacts` (over the patients context) | all above |
+| messages | :class:`OutgoingMessages`, :class:`PatientContacts` (over the patients context), | all above |
+| | :class:`CaregiverContacts` (over the caregivers context) | |
 | inbox | applies :class:`InboundMessage` (threads, keywords, replies) | messages, consent |
 | reminders, campaigns | event handlers and jobs | :class:`OutgoingMessages` |
 
@@ -18,7 +19,7 @@ lower-cased (``prm.domain.shared.contact``).
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -303,3 +304,34 @@ class PatientContacts(Protocol):
 
     @abstractmethod
     async def by_email(self, email: str) -> Sequence[PatientId]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CaregiverContact:
+    """A caregiver who receives a copy of the patient's message: their id (the caregivers
+    context's) and their address on the message's channel (E.164 phone or email)."""
+
+    caregiver_id: UUID
+    address: str
+
+
+class CaregiverContacts(Protocol):
+    """The communications context's view of patients' caregivers (FHIR RelatedPerson; through the
+    caregivers context's use cases): who else gets a patient's messages."""
+
+    @abstractmethod
+    async def recipients(
+        self, patient_id: PatientId, channel: Channel, day: date, *, exclude: str | None = None
+    ) -> Sequence[CaregiverContact]:
+        """The patient's caregivers who receive the patient's communications on ``channel`` on
+        ``day`` (set to receive them, active that day, preferring that channel or none), each
+        address once and never ``exclude`` (the patient's own address)."""
+
+
+class NoCaregivers(CaregiverContacts):
+    """No patient has caregivers (parts and tests built without the caregivers context)."""
+
+    async def recipients(
+        self, patient_id: PatientId, channel: Channel, day: date, *, exclude: str | None = None
+    ) -> Sequence[CaregiverContact]:
+        return ()

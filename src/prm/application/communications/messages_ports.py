@@ -153,6 +153,10 @@ class MessageQueries(Protocol):
     async def list_page(self, where: MessageFilter, page: PageRequest) -> Page[Message]: ...
 
     @abstractmethod
+    async def count_of_patient(self, patient_id: PatientId, since: datetime) -> int:
+        """How many messages in and out of the patient's were created at or after ``since``."""
+
+    @abstractmethod
     async def search(self, text: str, where: MessageFilter, page: PageRequest) -> Page[Message]:
         """Messages whose subject or body holds every word of ``text`` (whole words, any case)."""
 

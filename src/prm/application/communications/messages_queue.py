@@ -3,6 +3,7 @@
 (reminders, inbox replies, campaigns) in *their* unit of work, and :class:`CreateCommunication`
 is ``POST /communications`` on top of it."""
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,9 @@ from uuid import UUID
 import structlog
 
 from prm.application.communications.contracts import (
+    CaregiverContacts,
     MessageRequest,
+    NoCaregivers,
     OutgoingMessages,
     PatientContact,
     PatientContacts,
@@ -24,6 +27,7 @@ from prm.application.shared.context import RequestContext
 from prm.application.shared.jobs import JobScheduler
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
 from prm.domain.communications.channels import Channel, MessageStatus
+from prm.domain.communications.consent import CONSENT_CONFIRMATION, DIRECT_REPLY
 from prm.domain.communications.errors import TemplateNotFound, TemplateRenderFailed
 from prm.domain.communications.messages import InvalidMessage, Message
 from prm.domain.shared.contact import normalize_email, normalize_phone
@@ -37,6 +41,31 @@ ENTITY = "communication"
 
 NO_ADDRESS = "no_address:{channel}"
 PATIENT_INACTIVE = "patient_inactive"
+NOT_FOR_CAREGIVERS = frozenset({CONSENT_CONFIRMATION, DIRECT_REPLY})
+"""Event types answered to whoever wrote to us: never copied to caregivers."""
+
+
+def copies_to_caregivers(request: MessageRequest) -> bool:
+    """Whether the patient's caregivers get a copy of ``request``: a message to the patient at the
+    patient's own address (no explicit ``recipient``), not a reply in a conversation (thread,
+    reply, keyword confirmation, direct reply) and not part of a campaign (whose figures count
+    patients)."""
+    return (
+        request.patient_id is not None
+        and request.recipient is None
+        and request.thread_id is None
+        and request.reply_to_id is None
+        and request.campaign_id is None
+        and request.event_type not in NOT_FOR_CAREGIVERS
+    )
+
+
+def caregiver_dedup_key(dedup_key: str | None, caregiver_id: UUID) -> str | None:
+    """The copy's ``dedup_key``: derived from the original's (so a repeated request copies once),
+    short enough for the column whatever the original's length."""
+    if dedup_key is None:
+        return None
+    return f"caregiver:{caregiver_id.hex}:{hashlib.sha256(dedup_key.encode()).hexdigest()[:32]}"
 
 
 def dispatch_key(at: datetime | None) -> str:
@@ -94,6 +123,13 @@ class QueueMessage(OutgoingMessages):
       the tenant's default), with ``patient_name`` (given name) unless the variables give one.
     - Records a ``create`` audit event and the message's ``communication.queued`` /
       ``communication.scheduled`` event (ids only).
+    - Caregivers (issue 13): when :func:`copies_to_caregivers` holds, each of the patient's
+      caregivers who receives the patient's communications on the channel (``CaregiverContacts``)
+      gets a copy: the same message, about the same patient, to the caregiver's address. The
+      dispatch applies the *patient's* consent, preferences and quiet hours for the channel to
+      every copy (a patient who opted out of SMS opts their caregivers' SMS copies out too). No
+      copy goes for a message that can never go for the patient (failed template, inactive
+      patient); a patient without an address on the channel is blocked while the copies go.
     """
 
     def __init__(
@@ -106,6 +142,7 @@ class QueueMessage(OutgoingMessages):
         audit: AuditTrail,
         context: RequestContext,
         clock: Clock,
+        caregivers: CaregiverContacts = NoCaregivers(),
     ) -> None:
         self._messages = messages
         self._contacts = contacts
@@ -115,6 +152,7 @@ class QueueMessage(OutgoingMessages):
         self._audit = audit
         self._context = context
         self._clock = clock
+        self._caregivers = caregivers
 
     async def queue(self, request: MessageRequest) -> UUID:
         return (await self.store(request, strict=False)).id
@@ -179,7 +217,41 @@ class QueueMessage(OutgoingMessages):
             channel=message.channel.value,
             status=message.status.value,
         )
+        if prepared.status is None or prepared.reason == NO_ADDRESS.format(channel=request.channel.value):
+            await self._copy_to_caregivers(request, prepared, links, now)
         return message
+
+    async def _copy_to_caregivers(
+        self, request: MessageRequest, prepared: _Prepared, links: Mapping[str, Any], now: datetime
+    ) -> None:
+        if not copies_to_caregivers(request) or prepared.body is None:
+            return
+        assert request.patient_id is not None  # copies_to_caregivers' contract
+        recipients = await self._caregivers.recipients(
+            request.patient_id, request.channel, now.date(), exclude=prepared.recipient
+        )
+        copies = [
+            Message.outgoing(
+                tenant_id=self._context.tenant_id,
+                patient_id=request.patient_id,
+                channel=request.channel,
+                recipient=caregiver.address,
+                subject=prepared.subject,
+                body=prepared.body,
+                scheduled_for=request.scheduled_for,
+                now=now,
+                **{**links, "dedup_key": caregiver_dedup_key(request.dedup_key, caregiver.caregiver_id)},
+            )
+            for caregiver in recipients
+        ]
+        for copy in copies:
+            await self._messages.add(copy)
+            await self._outbox.add(copy.events)
+            copy.events.clear()
+        if copies:
+            schedule_dispatch(self._scheduler, copies[0].due_at, now)
+            await self._audit.record(AuditAction.CREATE, ENTITY, [c.id for c in copies])
+            log.info("communication.copied_to_caregivers", count=len(copies))
 
     async def cancel_pending(self, *, appointment_id: UUID, categories: Sequence[str]) -> int:
         now = self._clock.now()

@@ -111,6 +111,10 @@ class JourneyInstanceFinder(Protocol):
         """Matching instances, most recently started first (then by id)."""
 
     @abstractmethod
+    async def count_of_patient(self, patient_id: PatientId, status: InstanceStatus) -> int:
+        """How many of the patient's instances have ``status`` (one indexed count)."""
+
+    @abstractmethod
     async def stats(self, journey_id: JourneyId | None, organization_id: UUID | None) -> InstanceStats:
         """Counts by status and by journey (one grouped, indexed query each)."""
 

@@ -2,7 +2,7 @@
 of the tenant it was built for."""
 
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -61,6 +61,8 @@ class TicketCriteria:
     journey_instance_id: UUID | None = None
     overdue: bool | None = None
     now: datetime | None = None
+    title: str | None = None
+    """A fragment found anywhere in the title, taken literally, in any case (the cross-entity search)."""
 
 
 class TicketFinder(Protocol):
@@ -69,6 +71,10 @@ class TicketFinder(Protocol):
     @abstractmethod
     async def find(self, criteria: TicketCriteria, page: PageRequest) -> Page[Ticket]:
         """Matching tickets, newest first."""
+
+    @abstractmethod
+    async def patient_counts(self, patient_id: PatientId) -> Mapping[TicketStatus, int]:
+        """How many tickets the patient has, by status (one indexed, grouped count)."""
 
     @abstractmethod
     async def comments(self, ticket_id: TicketId, page: PageRequest) -> Page[TicketComment]:

@@ -31,7 +31,11 @@ like organisations, with write for care coordinators (who design and run them): 
 care_coordinator and integration, r for front_desk, practitioner and auditor. Surveys
 (``surveys``: templates, invitations, results) are rw for care coordinators, r for the front
 desk, practitioners and auditors. Merging patient records (``patients:merge``) is for care
-coordinators (and admins).
+coordinators (and admins). Tags (``tags``: the tenant's tag list) are rw for care coordinators and
+the front desk, r for practitioners, integrations and auditors; attaching a tag to a patient,
+appointment, ticket or journey also needs write on that resource. Caregivers are part of the
+patient's record (``patients``). HL7 v2 messages (``hl7``: received messages, their raw text and
+outcome) are rw for integration (and admins), r for auditors.
 """
 
 from collections.abc import Iterable
@@ -59,6 +63,8 @@ RESOURCES: tuple[str, ...] = (
     "tickets",
     "journeys",
     "surveys",
+    "tags",
+    "hl7",
 )
 ACTIONS: tuple[str, ...] = ("read", "write")
 
@@ -100,27 +106,28 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     ADMIN_ROLE: PERMISSIONS,
     "care_coordinator": frozenset(
         _rw("patients", "appointments", "waitlist", "communications", "communication_templates", "tickets", "journeys")
-        | _rw("surveys")
+        | _rw("surveys", "tags")
         | _r("practitioners", "organizations", "schedules")
         | {"patients:merge"}
     ),
     "front_desk": frozenset(
-        _rw("patients", "appointments", "waitlist", "communications", "tickets")
+        _rw("patients", "appointments", "waitlist", "communications", "tickets", "tags")
         | _r("practitioners", "organizations", "schedules", "communication_templates", "journeys", "surveys")
     ),
     "practitioner": frozenset(
         _rw("appointments", "schedules")
         | _r("patients", "practitioners", "organizations", "waitlist", "communications", "tickets", "journeys")
-        | _r("surveys")
+        | _r("surveys", "tags")
     ),
     "integration": frozenset(
         _rw("patients", "practitioners", "organizations", "appointments", "integration_events", "tickets", "journeys")
-        | _r("schedules", "integrations")
+        | _r("schedules", "integrations", "tags")
+        | _rw("hl7")
     ),
     "auditor": frozenset(
         {"audit:read"}
         | _r("patients", "practitioners", "organizations", "appointments", "users", "roles", "api_keys", "tickets")
-        | _r("journeys", "surveys")
+        | _r("journeys", "surveys", "tags", "hl7")
     ),
 }
 """The roles every tenant has, by name."""

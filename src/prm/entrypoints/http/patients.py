@@ -15,6 +15,7 @@ from prm.application.patients.get_patient import GetPatient
 from prm.application.patients.get_patient_by_mrn import GetPatientByMrn
 from prm.application.patients.list_patients import ListPatients, ListPatientsQuery
 from prm.application.patients.patient_demographics import GetPatientDemographics
+from prm.application.patients.patient_statistics import GetPatientStatistics
 from prm.application.patients.register_patient import RegisterPatient
 from prm.application.patients.search_patients import SearchPatients, SearchPatientsQuery, SearchType
 from prm.application.patients.update_patient import UpdatePatient, UpdatePatientCommand
@@ -37,6 +38,7 @@ from prm.entrypoints.http.patient_schemas import (
     to_changes,
     to_patient_input,
 )
+from prm.entrypoints.http.patients_360_schemas import PatientDetailResponse, patient_detail_response
 from prm.entrypoints.http.patients_merge import MERGED_REDIRECT, merged_redirect
 from prm.entrypoints.http.problems import problem_responses
 
@@ -156,11 +158,19 @@ class PatientController(Controller):
     )
     @inject
     async def get_patient(
-        self, patient_id: FromPath[UUID], get_patient: FromDishka[GetPatient]
-    ) -> Response[PatientResponse]:
-        """The patient; a merged patient's answer is ``307`` with ``Location`` its survivor."""
+        self,
+        patient_id: FromPath[UUID],
+        get_patient: FromDishka[GetPatient],
+        get_statistics: FromDishka[GetPatientStatistics],
+    ) -> Response[PatientDetailResponse]:
+        """The patient with its statistics (the contract's ``PatientDetailResponse``: four small
+        indexed counts, one per context); a merged patient's answer is ``307`` with ``Location``
+        its survivor."""
         patient = await get_patient(PatientId(patient_id))
-        return merged_redirect(patient) or _with_etag(patient)
+        if (redirect := merged_redirect(patient)) is not None:
+            return redirect
+        detail = patient_detail_response(patient, await get_statistics(patient.id))
+        return Response(detail, headers={"ETag": etag(patient.version)})
 
     @post(
         opt={"permission": "patients:write"}, responses=problem_responses(403, 409, 422), summary="Register a patient"

@@ -1,0 +1,110 @@
+"""Receive one HL7 v2 message (``POST /hl7/messages``, the MLLP listener) and answer its ACK."""
+
+from dataclasses import dataclass
+
+import structlog
+
+from prm.application.hl7.ports import Hl7Codec, Hl7MessageRepository
+from prm.application.shared.context import RequestContext
+from prm.application.shared.jobs import JobScheduler
+from prm.application.shared.ports import Clock, UnitOfWork
+from prm.domain.hl7.model import APPLIED_TYPES, MAX_RAW_BYTES, AckCode, Hl7Error, Hl7ErrorCode, Hl7Message, Hl7Status
+
+log = structlog.get_logger(__name__)
+
+APPLY_MESSAGE = "hl7.apply"
+"""The job that applies one stored message (``{"message_id": "<uuid>"}``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiveHl7Command:
+    """``raw``: the message as ER7 text; ``message_id`` and ``correlation_id``: the sender's own
+    references (Harman's ``messageId``/``correlationId``), kept with it, at most 255 characters."""
+
+    raw: str
+    message_id: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hl7Receipt:
+    """The ACK to send back (ER7, segments ended by CR), the stored message (None when it was
+    too large to store) and whether this call stored it (False: a repeat of a known one)."""
+
+    ack: str
+    message: Hl7Message | None
+    created: bool
+
+
+class ReceiveHl7Message:
+    """Store the message, schedule its application, commit, and only then build the ACK.
+
+    - AR (status ``rejected``): bad encoding characters, a missing MSH-9, MSH-10 or MSH-12, a
+      truncated message (see :mod:`prm.adapters.hl7.codec`); stored for the record, not applied.
+      Over 1 MiB: AR, not stored.
+    - AE (status ``failed``): well formed, but of a type PRM does not apply (``APPLIED_TYPES``).
+    - AA (status ``received``): stored with an ``hl7.apply`` job in the same transaction.
+    - A repeat (same sending facility MSH-4 and control id MSH-10 in the tenant) is answered with
+      the stored outcome's code again; nothing is stored or applied twice (a unique key decides
+      between concurrent deliveries).
+
+    Logs the control id, message type and status only (the raw message is PHI).
+    """
+
+    def __init__(
+        self,
+        messages: Hl7MessageRepository,
+        codec: Hl7Codec,
+        jobs: JobScheduler,
+        uow: UnitOfWork,
+        clock: Clock,
+        context: RequestContext,
+    ) -> None:
+        self._messages = messages
+        self._codec = codec
+        self._jobs = jobs
+        self._uow = uow
+        self._clock = clock
+        self._context = context
+
+    async def __call__(self, command: ReceiveHl7Command) -> Hl7Receipt:
+        inspection = self._codec.inspect(command.raw)
+        header = inspection.header
+        if len(command.raw.encode("utf-8", "replace")) > MAX_RAW_BYTES:
+            error = Hl7Error("MSH", None, Hl7ErrorCode.APPLICATION_ERROR, "the message is larger than 1 MiB")
+            log.info("hl7.refused", control_id=header.control_id, reason="too_large")
+            return Hl7Receipt(self._codec.ack(inspection, AckCode.AR, [error]), None, created=False)
+        message = Hl7Message.receive(
+            tenant_id=self._context.tenant_id,
+            header=header,
+            raw=inspection.text,
+            errors=inspection.errors,
+            supported=header.message_type in APPLIED_TYPES,
+            now=self._clock.now(),
+            sender_message_id=_reference(command.message_id),
+            correlation_id=_reference(command.correlation_id),
+        )
+        created = await self._messages.add(message)
+        if not created:
+            stored = await self._messages.get_by_key(header.sending_facility, header.control_id)
+            if stored is not None:
+                log.info("hl7.repeated", control_id=header.control_id, hl7_message_id=str(stored.id))
+                errors = stored.errors if stored.ack_code is not AckCode.AA else ()  # AA: as first answered
+                return Hl7Receipt(self._codec.ack(inspection, stored.ack_code, errors), stored, created=False)
+        if message.status is Hl7Status.RECEIVED:
+            self._jobs.schedule(APPLY_MESSAGE, {"message_id": str(message.id)}, key=str(message.id))
+        await self._uow.commit()
+        log.info(
+            "hl7.received",
+            hl7_message_id=str(message.id),
+            control_id=header.control_id,
+            message_type=header.message_type,
+            status=message.status.value,
+        )
+        return Hl7Receipt(self._codec.ack(inspection, message.ack_code, message.errors), message, created=True)
+
+
+def _reference(value: str | None) -> str | None:
+    """A sender's reference without control characters (a NUL fits no database text), at most 255."""
+    text = "".join(c for c in (value or "") if c >= " " and c != "\x7f").strip()
+    return text[:255] or None

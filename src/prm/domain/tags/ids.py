@@ -1,0 +1,6 @@
+"""Identifiers of the tags context."""
+
+from typing import NewType
+from uuid import UUID
+
+TagId = NewType("TagId", UUID)
