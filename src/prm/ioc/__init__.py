@@ -14,6 +14,7 @@ from prm.ioc.communications_providers import CommunicationsProvidersProvider
 from prm.ioc.communications_reminders import CommunicationsRemindersProvider
 from prm.ioc.communications_templates import CommunicationsTemplatesProvider
 from prm.ioc.communications_virtual_visits import CommunicationsVirtualVisitsProvider
+from prm.ioc.fhir import FhirProvider
 from prm.ioc.hl7 import Hl7Provider
 from prm.ioc.identity import IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
@@ -46,6 +47,7 @@ def core_providers() -> list[Provider]:
         TagsProvider(),
         SearchProvider(),
         Hl7Provider(),
+        FhirProvider(),
         PractitionersProvider(),
         OrganizationsProvider(),
         TicketsProvider(),

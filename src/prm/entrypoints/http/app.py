@@ -10,7 +10,7 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 
 from prm.adapters.sql.connection import SqlDatabase
-from prm.entrypoints.http import caregivers, hl7, patients_360, patients_duplicates, search, tags
+from prm.entrypoints.http import caregivers, fhir, hl7, patients_360, patients_duplicates, search, tags
 from prm.entrypoints.http.allow import allow_middleware
 from prm.entrypoints.http.appointments import AppointmentController, patient_appointments
 from prm.entrypoints.http.appointments_locations import LocationController
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             *tags.ROUTES,
             *search.ROUTES,
             *hl7.ROUTES,
+            *fhir.ROUTES,
             PractitionerController,
             OrganizationController,
             TicketController,
