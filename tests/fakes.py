@@ -174,6 +174,8 @@ def matches_criteria(patient: Patient, c: PatientCriteria) -> bool:
     checks = [
         c.text is None or _text_matches(patient, c.text),
         not c.name_prefixes or _name_matches(patient, c.name_prefixes),
+        not c.family_prefix or fold(d.name.family or "").startswith(c.family_prefix),
+        not c.given_prefix or any(fold(g).startswith(c.given_prefix) for g in d.name.given),
         not c.phone_digits or _phone_matches(patient, c.phone_digits),
         not c.email or _email_matches(patient, c.email),
         not c.mrn or patient.mrn == c.mrn,

@@ -46,7 +46,8 @@ def test_every_operation_documents_its_problem_answers(document: dict[str, Any])
             wanted.add("413")
         for status in wanted:
             content = operation["responses"].get(status, {}).get("content", {})
-            assert list(content) == [PROBLEM_JSON], (method, path, status)
+            media = "application/fhir+json" if path.startswith(f"{P}/fhir/") else PROBLEM_JSON  # OperationOutcome
+            assert list(content) == [media], (method, path, status)
 
 
 def test_protected_operations_declare_their_security(document: dict[str, Any]) -> None:
@@ -65,6 +66,7 @@ def test_protected_operations_declare_their_security(document: dict[str, Any]) -
         (f"{P}/communications/virtual-visits/local-rooms/{{room}}", "get"),
         # the patients' survey links
         (f"{P}/surveys/respond/{{token}}", "get"),
+        (f"{P}/fhir/metadata", "get"),  # FHIR's CapabilityStatement, read before authenticating
         (f"{P}/surveys/respond/{{token}}", "post"),
     }
 

@@ -218,6 +218,7 @@ async def test_a_file_whose_every_row_is_rejected_is_exit_code_2(
 
 async def test_the_summary_shows_the_tenant_by_slug(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     tenant_id = await create_tenant(settings, slug="st-marys-synthea")
+    capsys.readouterr()  # the set-up's own log lines
     assert await run_synthea_import(settings, SETS["B"], tenant_id=tenant_id, progress=False) == 0
     first = capsys.readouterr().out.splitlines()[0].strip()
     assert first == f"Synthea import into st-marys-synthea (tenant {tenant_id})"

@@ -8,3 +8,9 @@ def contains(column: sa.ColumnElement[str], fragment: str) -> sa.ColumnElement[b
     escaped), on SQLite and PostgreSQL."""
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(f"%{escaped}%", escape="\\")
+
+
+def starts_with(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
+    """``column LIKE 'prefix%'`` with ``prefix`` taken literally, as :func:`contains`."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"{escaped}%", escape="\\")

@@ -21,6 +21,9 @@ class FindPatientsQuery:
     search token syntax)."""
 
     name: str | None = None
+    family: str | None = None
+    """The family name starts with it (any case or accent); ``given``: one of the given names does."""
+    given: str | None = None
     birth_date: date | None = None
     phone: str | None = None
     email: str | None = None
@@ -44,7 +47,18 @@ class FindPatients:
     async def __call__(self, query: FindPatientsQuery) -> Page[PatientSummary]:
         if all(
             getattr(query, f) in (None, "")
-            for f in ("name", "birth_date", "phone", "email", "identifier", "gender", "city", "status")
+            for f in (
+                "name",
+                "family",
+                "given",
+                "birth_date",
+                "phone",
+                "email",
+                "identifier",
+                "gender",
+                "city",
+                "status",
+            )
         ):
             raise RuleViolated("give at least one search criterion", field="name")
         digits = None
@@ -57,6 +71,8 @@ class FindPatients:
             system, _, value = query.identifier.rpartition("|")
         criteria = PatientCriteria(
             name_prefixes=name_prefixes(query.name) if query.name else (),
+            family_prefix=fold(query.family.strip()) if query.family and query.family.strip() else None,
+            given_prefix=fold(query.given.strip()) if query.given and query.given.strip() else None,
             phone_digits=digits,
             email=fold(query.email.strip()) if query.email else None,
             identifier_system=system or None,

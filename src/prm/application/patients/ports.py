@@ -65,6 +65,10 @@ class PatientCriteria:
 
     text: TextMatch | None = None
     name_prefixes: tuple[str, ...] = ()
+    family_prefix: str | None = None
+    """Folded; the family name starts with it (FHIR's ``family`` search)."""
+    given_prefix: str | None = None
+    """Folded; one of the given names starts with it (FHIR's ``given`` search)."""
     phone_digits: str | None = None
     email: str | None = None
     mrn: str | None = None

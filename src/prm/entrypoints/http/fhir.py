@@ -1,6 +1,260 @@
-"""HTTP routes of issue 14's FHIR R4 REST interface; filled in by the change that builds it."""
+"""FHIR R4 (4.0.1) REST under ``/api/v1/prm/fhir`` (issue 14), first slice.
 
+- ``GET /fhir/metadata``: the CapabilityStatement (public, as FHIR expects of it);
+- ``GET /fhir/Patient/{id}``: read (``patients:read``, audited as a patient read). A merged
+  patient answers with its own record, whose ``link`` ``replaced-by`` names the survivor (FHIR's
+  way; the REST API answers 307 instead);
+- ``GET /fhir/Patient``: search (``patients:read``, audited as a search) by ``identifier``,
+  ``name``, ``family``, ``given``, ``birthdate``, ``gender``, ``phone``, ``email``, paged by
+  ``_count`` (1-100, default 20) and ``_offset`` (a multiple of ``_count``); a ``searchset``
+  Bundle with ``total``, ``link`` self/next/previous;
+- ``GET /fhir/Practitioner/{id}`` and ``GET /fhir/Practitioner`` (``identifier``, ``name``, ``family``,
+  ``given``, ``active``, ``_count``, ``_offset``), with ``practitioners:read``.
+
+Answers are ``application/fhir+json``. Errors raised by these routes, their guard and their
+parameters are FHIR ``OperationOutcome`` resources with the status the rest of the API would
+give (404, 403, 422 ...): the application's problem handlers decide status, logging and wording,
+and this controller only re-shapes their answer. Other routes keep ``application/problem+json``.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+from uuid import UUID
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from prm.adapters.fhir.bundle import searchset
+from prm.adapters.fhir.capability import capability_statement
+from prm.adapters.fhir.outcome import operation_outcome
+from prm.adapters.fhir.patient import patient_resource
+from prm.adapters.fhir.practitioner import practitioner_resource
+from prm.application.patients.find_patient_records import FindPatientRecords, FindPatientRecordsQuery
+from prm.application.patients.get_patient import GetPatient
+from prm.application.practitioners.find_practitioner_records import (
+    FindPractitionerRecords,
+    FindPractitionerRecordsQuery,
+)
+from prm.application.practitioners.get_practitioner import GetPractitioner
+from prm.application.shared.paging import MAX_PAGE, MAX_PAGE_SIZE, Page, PageRequest
+from prm.application.shared.ports import Clock
+from prm.domain.shared.errors import RuleViolated
+from prm.domain.shared.ids import PatientId, PractitionerId
+from prm.domain.shared.person import AdministrativeGender
+from prm.entrypoints.http.fhir_schemas import FHIR_JSON, fhir_responses
+from prm.entrypoints.http.openapi import package_version
+from prm.entrypoints.http.problems import EXCEPTION_HANDLERS, Problem
+
+FHIR_PATH = "/fhir"
+MAX_OFFSET = (MAX_PAGE - 1) * MAX_PAGE_SIZE
+_TEXT = 200
+_PAGING = ("_count", "_offset")
+
+
+def _outcome_handler(handler: Callable[..., Response[Any]]) -> Callable[..., Response[Any]]:
+    """``handler``'s problem answer (status, headers, wording) as an OperationOutcome."""
+
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        problem = handler(request, exc)
+        body: Problem = problem.content
+        detail = body.detail
+        if body.errors:
+            detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in body.errors)
+        headers = {k: v for k, v in problem.headers.items() if k.lower() != "content-type"}
+        return Response(
+            operation_outcome(body.status, detail, code=body.code),
+            status_code=body.status,
+            media_type=FHIR_JSON,
+            headers=headers or None,
+        )
+
+    return handle
+
+
+FHIR_EXCEPTION_HANDLERS: dict[Any, Any] = {kind: _outcome_handler(h) for kind, h in EXCEPTION_HANDLERS.items()}
+
+
+def _fhir(content: dict[str, Any]) -> Response[dict[str, Any]]:
+    return Response(content, media_type=FHIR_JSON)
+
+
+def _base_url(request: Request[Any, Any, Any]) -> str:
+    """``https://host/api/v1/prm/fhir``: the FHIR base of this request."""
+    path = request.url.path
+    return f"{request.url.scheme}://{request.url.netloc}{path[: path.index(FHIR_PATH) + len(FHIR_PATH)]}"
+
+
+def _page_url(request: Request[Any, Any, Any], resource_type: str, count: int, offset: int) -> str:
+    kept = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k not in _PAGING]
+    query = urlencode([*kept, ("_count", str(count)), ("_offset", str(offset))])
+    return f"{_base_url(request)}/{resource_type}?{query}"
+
+
+def _page_request(count: int, offset: int) -> PageRequest:
+    """``_count``/``_offset`` as a page; 422 when ``_offset`` is not a multiple of ``_count`` or too far."""
+    if offset % count:
+        raise RuleViolated("_offset must be a multiple of _count", field="_offset")
+    if offset // count >= MAX_PAGE:
+        raise RuleViolated(f"_offset reaches past page {MAX_PAGE} of _count entries", field="_offset")
+    return PageRequest(offset // count + 1, count)
+
+
+def _searchset(
+    request: Request[Any, Any, Any], resource_type: str, page: Page[Any], resources: list[dict[str, Any]], now: datetime
+) -> Response[dict[str, Any]]:
+    count, offset = page.page_size, (page.page - 1) * page.page_size
+    bundle = searchset(
+        resources,
+        base_url=_base_url(request),
+        self_url=_page_url(request, resource_type, count, offset),
+        next_url=_page_url(request, resource_type, count, offset + count) if page.has_next else None,
+        previous_url=_page_url(request, resource_type, count, offset - count) if page.has_previous else None,
+        total=page.total if page.total_exact else None,
+        timestamp=now,
+    )
+    return _fhir(bundle)
+
+
+Count = Annotated[int, QueryParameter(name="_count", ge=1, le=MAX_PAGE_SIZE, description="page size")]
+Offset = Annotated[int, QueryParameter(name="_offset", ge=0, le=MAX_OFFSET, description="a multiple of _count")]
+
+
+class FhirController(Controller):
+    path = FHIR_PATH
+    tags = ("fhir",)
+    exception_handlers = FHIR_EXCEPTION_HANDLERS
+
+    @get(
+        "/metadata",
+        opt={"public": True},
+        media_type=FHIR_JSON,
+        responses=fhir_responses(400, 422),
+        summary="FHIR CapabilityStatement",
+    )
+    @inject
+    async def fhir_metadata(
+        self, request: Request[Any, Any, Any], clock: FromDishka[Clock]
+    ) -> Response[dict[str, Any]]:
+        """What PRM's FHIR R4 interface serves (FHIR 4.0.1, JSON): resources, interactions, search
+        parameters. Public: FHIR clients read it before they authenticate."""
+        return _fhir(
+            capability_statement(base_url=_base_url(request), software_version=package_version(), now=clock.now())
+        )
+
+    @get(
+        "/Patient/{patient_id:uuid}",
+        opt={"permission": "patients:read"},
+        media_type=FHIR_JSON,
+        responses=fhir_responses(400, 401, 403, 404, 422),
+        summary="FHIR Patient read",
+    )
+    @inject
+    async def fhir_read_patient(
+        self, patient_id: FromPath[UUID], get_patient: FromDishka[GetPatient]
+    ) -> Response[dict[str, Any]]:
+        """The FHIR R4 Patient; 404 (OperationOutcome) for an unknown id or another tenant's. A
+        merged patient is answered as it is, ``active: false`` with a ``replaced-by`` link."""
+        return _fhir(patient_resource(await get_patient(PatientId(patient_id))))
+
+    @get(
+        "/Patient",
+        opt={"permission": "patients:read"},
+        media_type=FHIR_JSON,
+        responses=fhir_responses(400, 401, 403, 422),
+        summary="FHIR Patient search",
+    )
+    @inject
+    async def fhir_search_patients(
+        self,
+        request: Request[Any, Any, Any],
+        find: FromDishka[FindPatientRecords],
+        clock: FromDishka[Clock],
+        identifier: Annotated[
+            str | None, QueryParameter(max_length=511, description="value, or system|value (FHIR token)")
+        ] = None,
+        name: Annotated[str | None, QueryParameter(max_length=_TEXT, description="name word prefixes")] = None,
+        family: Annotated[str | None, QueryParameter(max_length=_TEXT, description="family name prefix")] = None,
+        given: Annotated[str | None, QueryParameter(max_length=_TEXT, description="given name prefix")] = None,
+        birthdate: Annotated[date | None, QueryParameter(description="YYYY-MM-DD (exact date; no prefixes)")] = None,
+        gender: FromQuery[AdministrativeGender | None] = None,
+        phone: Annotated[str | None, QueryParameter(max_length=_TEXT, description="any format, ≥ 3 digits")] = None,
+        email: Annotated[str | None, QueryParameter(max_length=_TEXT, description="address or fragment")] = None,
+        count: Count = 20,
+        offset: Offset = 0,
+    ) -> Response[dict[str, Any]]:
+        """A searchset Bundle of the patients matching every parameter given (none: all of the
+        tenant's), by family then given name. ``name``: every word the start of a given or family
+        name; ``family``: the family name starts with it; ``given``: one of the given names does
+        (any case or accent). 422 for a bad parameter value."""
+        words = " ".join(w for w in (name, family, given) if w and w.strip()) or None
+        page = await find(
+            FindPatientRecordsQuery(
+                name=words,
+                family=family,
+                given=given,
+                birth_date=birthdate,
+                phone=phone,
+                email=email,
+                identifier=identifier,
+                gender=gender,
+                page=_page_request(count, offset),
+            )
+        )
+        return _searchset(request, "Patient", page, [patient_resource(p) for p in page.items], clock.now())
+
+    @get(
+        "/Practitioner/{practitioner_id:uuid}",
+        opt={"permission": "practitioners:read"},
+        media_type=FHIR_JSON,
+        responses=fhir_responses(400, 401, 403, 404, 422),
+        summary="FHIR Practitioner read",
+    )
+    @inject
+    async def fhir_read_practitioner(
+        self, practitioner_id: FromPath[UUID], get_practitioner: FromDishka[GetPractitioner]
+    ) -> Response[dict[str, Any]]:
+        """The FHIR R4 Practitioner; 404 (OperationOutcome) for an unknown id or another tenant's."""
+        return _fhir(practitioner_resource(await get_practitioner(PractitionerId(practitioner_id))))
+
+    @get(
+        "/Practitioner",
+        opt={"permission": "practitioners:read"},
+        media_type=FHIR_JSON,
+        responses=fhir_responses(400, 401, 403, 422),
+        summary="FHIR Practitioner search",
+    )
+    @inject
+    async def fhir_search_practitioners(
+        self,
+        request: Request[Any, Any, Any],
+        find: FromDishka[FindPractitionerRecords],
+        clock: FromDishka[Clock],
+        identifier: Annotated[
+            str | None, QueryParameter(max_length=511, description="license number or external id, or system|value")
+        ] = None,
+        name: Annotated[str | None, QueryParameter(max_length=_TEXT, description="name word prefixes")] = None,
+        family: Annotated[str | None, QueryParameter(max_length=_TEXT, description="last name prefix")] = None,
+        given: Annotated[str | None, QueryParameter(max_length=_TEXT, description="first name prefix")] = None,
+        active: FromQuery[bool | None] = None,
+        count: Count = 20,
+        offset: Offset = 0,
+    ) -> Response[dict[str, Any]]:
+        """A searchset Bundle of the practitioners matching every parameter given (none: all), by
+        last then first name. ``family`` and ``given`` are matched like ``name`` (every word the
+        start of a first, middle or last name)."""
+        words = " ".join(w for w in (name, family, given) if w and w.strip()) or None
+        page = await find(
+            FindPractitionerRecordsQuery(
+                identifier=identifier, name=words, is_active=active, page=_page_request(count, offset)
+            )
+        )
+        resources = [practitioner_resource(p) for p in page.items]
+        return _searchset(request, "Practitioner", page, resources, clock.now())
+
+
+ROUTES: list[ControllerRouterHandler] = [FhirController]
 """This module's controllers and handlers, registered by ``app.py``."""

@@ -42,6 +42,17 @@ ER7 = "x-application/hl7-v2+er7"
 """The media type of HL7 v2 in ER7 (pipe-delimited) encoding."""
 
 
+HL7_MESSAGES_PATH = "/hl7/messages"
+"""Where messages are posted; ``openapi.py`` documents its bodies and answers with the two below."""
+HL7_REQUEST_CONTENT: dict[str, Any] = {
+    "application/json": {"schema": msgspec.json.schema(ReceiveHl7Request)["$defs"]["ReceiveHl7Request"]},
+    "text/plain": {"schema": {"type": "string", "description": "The message in ER7"}},
+    ER7: {"schema": {"type": "string", "description": "The message in ER7"}},
+}
+HL7_ACK_CONTENT: dict[str, Any] = {ER7: {"schema": {"type": "string", "description": "The ACK in ER7"}}}
+"""The 200 answer to a raw body (besides JSON's ``Hl7AckResponse``)."""
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     """A time without an offset is read as UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
@@ -59,7 +70,7 @@ _ACK = {
 
 
 class Hl7MessageController(Controller):
-    path = "/hl7/messages"
+    path = HL7_MESSAGES_PATH
     tags = ("hl7",)
 
     @post(

@@ -17,10 +17,12 @@
     objects are ``FreeFormJson``;
   - every operation declares 400 (malformed JSON, invalid UTF-8, nesting too deep) and 422
     (validation, control characters), protected ones 401 and 403, those with a body 413, all as
-    ``application/problem+json`` (RFC 9457) with the ``Problem`` schema;
+    ``application/problem+json`` (RFC 9457) with the ``Problem`` schema (the FHIR routes: an
+    ``OperationOutcome`` as ``application/fhir+json``, which they declare themselves);
   - the main request bodies carry a complete example (:mod:`prm.entrypoints.http.examples`).
 """
 
+import copy
 import enum
 import importlib.metadata
 from collections import Counter
@@ -39,6 +41,8 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Method
 
 from prm.entrypoints.http.examples import REQUEST_EXAMPLES
+from prm.entrypoints.http.fhir_schemas import FHIR_JSON
+from prm.entrypoints.http.hl7 import HL7_ACK_CONTENT, HL7_MESSAGES_PATH, HL7_REQUEST_CONTENT
 from prm.entrypoints.http.patients_export import EXPORT_CONTENT, EXPORT_PATH
 from prm.entrypoints.http.problems import PROBLEM_JSON
 from prm.entrypoints.http.security import SECURITY_COMPONENTS
@@ -289,6 +293,18 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": _REF + "Problem"}}}}
 
 
+def _hl7_bodies(document: dict[str, Any]) -> None:
+    """``POST /hl7/messages`` reads its body itself (JSON or raw ER7) and answers ER7 to a raw one:
+    say so (before ``_patterns``, which then gives its strings the body pattern). An empty body is
+    answered with an AR acknowledgement, so the body is not required."""
+    for path, item in document.get("paths", {}).items():
+        operation = item.get("post")
+        if operation and path.endswith(HL7_MESSAGES_PATH):
+            operation["requestBody"] = {"required": False, "content": copy.deepcopy(HL7_REQUEST_CONTENT)}
+            answer = operation.setdefault("responses", {}).setdefault("200", {"description": "The ACK"})
+            answer["content"] = {**answer.get("content", {}), **HL7_ACK_CONTENT}
+
+
 def _answers(document: dict[str, Any]) -> None:
     for path, item in document.get("paths", {}).items():
         for method in _HTTP_METHODS:
@@ -302,8 +318,10 @@ def _answers(document: dict[str, Any]) -> None:
             if "requestBody" in operation:
                 wanted.append("413")
             for status in wanted:
-                if PROBLEM_JSON not in responses.get(status, {}).get("content", {}):
+                if not {PROBLEM_JSON, FHIR_JSON} & set(responses.get(status, {}).get("content", {})):
                     responses[status] = _problem(_ANSWERS[status])
+            if FHIR_JSON in responses.get("404", {}).get("content", {}):  # a malformed id: the router's own 404
+                responses["404"]["content"][PROBLEM_JSON] = {"schema": {"$ref": _REF + "Problem"}}
             if method == "get" and path.endswith(EXPORT_PATH) and "200" in responses:
                 responses["200"]["content"] = EXPORT_CONTENT
             example = REQUEST_EXAMPLES.get((method.upper(), path))
@@ -318,6 +336,7 @@ def finalize_document(app: Litestar) -> dict[str, Any]:
     Call once, after every route is registered and ``document_permissions`` has run."""
     document = app.openapi_schema.to_schema()
     _use_msgspec_schemas(document, _handler_types(app))
+    _hl7_bodies(document)
     _patterns(document)
     _answers(document)
     plugin = app.plugins.get(OpenAPIPlugin)
