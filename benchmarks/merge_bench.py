@@ -21,6 +21,7 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 
 from benchmarks.databases import postgres_database
+from benchmarks.rows import filler_row
 
 TENANT = UUID("00000000-0000-0000-0000-00000000000d")
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -40,31 +41,8 @@ class MergeResult:
 
 
 def _row(table: sa.Table, n: int, **values: Any) -> dict[str, Any]:
-    """Values for every NOT NULL column of ``table`` (the merge moves ids; the rest is filler)."""
-    from prm.adapters.sql.bulk import is_json_column
-    from prm.adapters.sql.types import UtcDateTime
-
-    row: dict[str, Any] = {"tenant_id": TENANT}
-    for column in table.columns:
-        if column.name in row:
-            continue
-        if column.name in values:
-            row[column.name] = values[column.name]
-        elif column.nullable and not column.primary_key:
-            continue
-        elif is_json_column(column):
-            row[column.name] = []
-        elif isinstance(column.type, sa.Uuid):
-            row[column.name] = uuid4()
-        elif isinstance(column.type, UtcDateTime):
-            row[column.name] = T0 + timedelta(seconds=n)
-        elif isinstance(column.type, sa.Boolean):
-            row[column.name] = False
-        elif isinstance(column.type, sa.Integer):
-            row[column.name] = 1
-        else:
-            row[column.name] = "x" if column.name != "body" else "Your appointment is tomorrow at 9:00."
-    return row
+    """:func:`~benchmarks.rows.filler_row` of this benchmark's tenant, the ``n``-th in time."""
+    return filler_row(table, TENANT, T0 + timedelta(seconds=n), **values)
 
 
 def _pctl(values: list[float], q: float) -> float:

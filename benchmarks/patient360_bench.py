@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from benchmarks.cpu import postgres_ticks, ticks_between
 from benchmarks.databases import backend_pids, libpq, postgres_database
+from benchmarks.rows import filler_row
 
 TENANT = UUID("00000000-0000-0000-0000-00000000036a")
 NOW = datetime.now(UTC)
@@ -62,31 +63,8 @@ def _pctl(values: list[float], q: float) -> float:
 
 
 def _row(table: sa.Table, n: int, **values: Any) -> dict[str, Any]:
-    """Values for every NOT NULL column of ``table`` (filler but for ``values``)."""
-    from prm.adapters.sql.bulk import is_json_column
-    from prm.adapters.sql.types import UtcDateTime
-
-    row: dict[str, Any] = {"tenant_id": TENANT}
-    for column in table.columns:
-        if column.name in row:
-            continue
-        if column.name in values:
-            row[column.name] = values[column.name]
-        elif column.nullable and not column.primary_key:
-            continue
-        elif is_json_column(column):
-            row[column.name] = {} if column.name == "context" else []
-        elif isinstance(column.type, sa.Uuid):
-            row[column.name] = uuid4()
-        elif isinstance(column.type, UtcDateTime):
-            row[column.name] = NOW - timedelta(minutes=n)
-        elif isinstance(column.type, sa.Boolean):
-            row[column.name] = False
-        elif isinstance(column.type, sa.Integer):
-            row[column.name] = 1
-        else:
-            row[column.name] = "x"
-    return row
+    """:func:`~benchmarks.rows.filler_row` of this benchmark's tenant, the ``n``-th in time."""
+    return filler_row(table, TENANT, NOW - timedelta(minutes=n), **values)
 
 
 def _history(

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from prm.adapters.sql.bulk import is_json_column
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.types import UtcDateTime
-from prm.application.patients.references import JsonValue, ReferenceChange
+from prm.application.patients.references import JsonValue, PatientReferences, ReferenceChange
 from prm.domain.shared.ids import PatientId, TenantId
 
 
@@ -229,3 +229,30 @@ async def restore(
                 .where(*where, *_holds(table, after))
                 .values({n: from_json(table.c[n], v) for n, v in before.items()})
             )
+
+
+class TablePatientReferences(PatientReferences):
+    """A context whose references are plain ``patient_id`` columns, none under a unique key that
+    holds the patient id: each of ``tables`` is re-pointed with :func:`repoint` and restored with
+    :func:`restore`. A context declares its ``context`` name and ``tables``; one whose rows can
+    collide on the survivor (threads, tag links) writes its own adapter instead."""
+
+    context: str
+    tables: tuple[sa.Table, ...]
+
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+        self._by_name = {table.name: table for table in self.tables}
+
+    async def repoint(self, source: PatientId, target: PatientId) -> Sequence[ReferenceChange]:
+        changes: list[ReferenceChange] = []
+        for table in self.tables:
+            changes += await repoint(self._connection, table, self._tenant_id, source, target)
+        return changes
+
+    async def restore(self, changes: Sequence[ReferenceChange]) -> None:
+        await restore(self._connection, self._by_name, self._tenant_id, changes)
+
+    async def count(self, patient_id: PatientId) -> int:
+        return sum([await count(self._connection, t, self._tenant_id, patient_id) for t in self.tables])
