@@ -87,6 +87,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     worker: Literal["on", "off"] = msgspec.field(default_factory=lambda: _worker_default())
     worker_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
     nats_url: str = ""
+    mllp_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 0
+    """``PRM_MLLP_PORT``: ``prm serve`` also listens for HL7 v2 over MLLP on this port (0: it does not)."""
     webhook_allow_private: bool | None = None  # None: true unless env is production
     quiet_hours: str = msgspec.field(default_factory=lambda: _quiet_hours_default())
     """Quiet hours of a tenant that set none, ``HH:MM-HH:MM`` local time (``00:00-00:00``: none)."""

@@ -15,6 +15,8 @@ from prm.ioc.communications_reminders import CommunicationsRemindersProvider
 from prm.ioc.communications_templates import CommunicationsTemplatesProvider
 from prm.ioc.communications_virtual_visits import CommunicationsVirtualVisitsProvider
 from prm.ioc.fhir import FhirProvider
+from prm.ioc.fhir_export import FhirExportProvider
+from prm.ioc.fhir_write import FhirWriteProvider
 from prm.ioc.hl7 import Hl7Provider
 from prm.ioc.identity import IdentityProvider
 from prm.ioc.infrastructure import InfrastructureProvider
@@ -29,6 +31,7 @@ from prm.ioc.patients_merge import PatientsMergeProvider
 from prm.ioc.practitioners import PractitionersProvider
 from prm.ioc.search import SearchProvider
 from prm.ioc.surveys import SurveysProvider
+from prm.ioc.sync import SyncProvider
 from prm.ioc.tags import TagsProvider
 from prm.ioc.tickets import TicketsProvider
 from prm.ioc.webhooks import WebhooksProvider
@@ -48,6 +51,9 @@ def core_providers() -> list[Provider]:
         SearchProvider(),
         Hl7Provider(),
         FhirProvider(),
+        FhirWriteProvider(),
+        FhirExportProvider(),
+        SyncProvider(),
         PractitionersProvider(),
         OrganizationsProvider(),
         TicketsProvider(),

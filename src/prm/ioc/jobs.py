@@ -23,7 +23,10 @@ from prm.ioc import (
     communications_reminders,
     communications_templates,
     communications_virtual_visits,
+    fhir_export,
+    fhir_write,
     journeys,
+    sync,
     tickets,
 )
 from prm.ioc.periodic import Periodic
@@ -46,6 +49,9 @@ JOB_HANDLERS: Mapping[str, type[JobHandler]] = {
     **communications_campaigns.JOBS,
     **journeys.JOBS,
     **tickets.JOBS,
+    **fhir_write.JOBS,
+    **fhir_export.JOBS,
+    **sync.JOBS,
 }
 
 PERIODIC: tuple[Periodic, ...] = (

@@ -254,6 +254,10 @@ exit codes:
     synthea.add_argument("--no-progress", action="store_true", help="no progress bar")
     synthea.set_defaults(handler=_import)
 
+    from prm.entrypoints.cli.fhir_import import add_fhir_import
+
+    add_fhir_import(sources, _settings)
+
     tenants = commands.add_parser("tenants", help="organisations")
     tenants.add_argument("action", choices=["create", "list"])
     tenants.add_argument("--name", help="display name")

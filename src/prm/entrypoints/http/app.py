@@ -10,7 +10,18 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 
 from prm.adapters.sql.connection import SqlDatabase
-from prm.entrypoints.http import caregivers, fhir, hl7, patients_360, patients_duplicates, search, tags
+from prm.entrypoints.http import (
+    caregivers,
+    fhir,
+    fhir_export,
+    fhir_write,
+    hl7,
+    patients_360,
+    patients_duplicates,
+    search,
+    sync,
+    tags,
+)
 from prm.entrypoints.http.allow import allow_middleware
 from prm.entrypoints.http.appointments import AppointmentController, patient_appointments
 from prm.entrypoints.http.appointments_locations import LocationController
@@ -99,6 +110,9 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             *search.ROUTES,
             *hl7.ROUTES,
             *fhir.ROUTES,
+            *fhir_write.ROUTES,
+            *fhir_export.ROUTES,
+            *sync.ROUTES,
             PractitionerController,
             OrganizationController,
             TicketController,

@@ -17,10 +17,8 @@ give (404, 403, 422 ...): the application's problem handlers decide status, logg
 and this controller only re-shapes their answer. Other routes keep ``application/problem+json``.
 """
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka, inject
@@ -28,9 +26,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
 
-from prm.adapters.fhir.bundle import searchset
 from prm.adapters.fhir.capability import capability_statement
-from prm.adapters.fhir.outcome import operation_outcome
 from prm.adapters.fhir.patient import patient_resource
 from prm.adapters.fhir.practitioner import practitioner_resource
 from prm.application.patients.find_patient_records import FindPatientRecords, FindPatientRecordsQuery
@@ -40,87 +36,22 @@ from prm.application.practitioners.find_practitioner_records import (
     FindPractitionerRecordsQuery,
 )
 from prm.application.practitioners.get_practitioner import GetPractitioner
-from prm.application.shared.paging import MAX_PAGE, MAX_PAGE_SIZE, Page, PageRequest
 from prm.application.shared.ports import Clock
-from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.ids import PatientId, PractitionerId
 from prm.domain.shared.person import AdministrativeGender
+from prm.entrypoints.http.fhir_common import (
+    FHIR_EXCEPTION_HANDLERS,
+    FHIR_PATH,
+    TEXT_MAX,
+    Count,
+    Offset,
+    base_url,
+    fhir_response,
+    page_request,
+    searchset_response,
+)
 from prm.entrypoints.http.fhir_schemas import FHIR_JSON, fhir_responses
 from prm.entrypoints.http.openapi import package_version
-from prm.entrypoints.http.problems import EXCEPTION_HANDLERS, Problem
-
-FHIR_PATH = "/fhir"
-MAX_OFFSET = (MAX_PAGE - 1) * MAX_PAGE_SIZE
-_TEXT = 200
-_PAGING = ("_count", "_offset")
-
-
-def _outcome_handler(handler: Callable[..., Response[Any]]) -> Callable[..., Response[Any]]:
-    """``handler``'s problem answer (status, headers, wording) as an OperationOutcome."""
-
-    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        problem = handler(request, exc)
-        body: Problem = problem.content
-        detail = body.detail
-        if body.errors:
-            detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in body.errors)
-        headers = {k: v for k, v in problem.headers.items() if k.lower() != "content-type"}
-        return Response(
-            operation_outcome(body.status, detail, code=body.code),
-            status_code=body.status,
-            media_type=FHIR_JSON,
-            headers=headers or None,
-        )
-
-    return handle
-
-
-FHIR_EXCEPTION_HANDLERS: dict[Any, Any] = {kind: _outcome_handler(h) for kind, h in EXCEPTION_HANDLERS.items()}
-
-
-def _fhir(content: dict[str, Any]) -> Response[dict[str, Any]]:
-    return Response(content, media_type=FHIR_JSON)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    """``https://host/api/v1/prm/fhir``: the FHIR base of this request."""
-    path = request.url.path
-    return f"{request.url.scheme}://{request.url.netloc}{path[: path.index(FHIR_PATH) + len(FHIR_PATH)]}"
-
-
-def _page_url(request: Request[Any, Any, Any], resource_type: str, count: int, offset: int) -> str:
-    kept = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k not in _PAGING]
-    query = urlencode([*kept, ("_count", str(count)), ("_offset", str(offset))])
-    return f"{_base_url(request)}/{resource_type}?{query}"
-
-
-def _page_request(count: int, offset: int) -> PageRequest:
-    """``_count``/``_offset`` as a page; 422 when ``_offset`` is not a multiple of ``_count`` or too far."""
-    if offset % count:
-        raise RuleViolated("_offset must be a multiple of _count", field="_offset")
-    if offset // count >= MAX_PAGE:
-        raise RuleViolated(f"_offset reaches past page {MAX_PAGE} of _count entries", field="_offset")
-    return PageRequest(offset // count + 1, count)
-
-
-def _searchset(
-    request: Request[Any, Any, Any], resource_type: str, page: Page[Any], resources: list[dict[str, Any]], now: datetime
-) -> Response[dict[str, Any]]:
-    count, offset = page.page_size, (page.page - 1) * page.page_size
-    bundle = searchset(
-        resources,
-        base_url=_base_url(request),
-        self_url=_page_url(request, resource_type, count, offset),
-        next_url=_page_url(request, resource_type, count, offset + count) if page.has_next else None,
-        previous_url=_page_url(request, resource_type, count, offset - count) if page.has_previous else None,
-        total=page.total if page.total_exact else None,
-        timestamp=now,
-    )
-    return _fhir(bundle)
-
-
-Count = Annotated[int, QueryParameter(name="_count", ge=1, le=MAX_PAGE_SIZE, description="page size")]
-Offset = Annotated[int, QueryParameter(name="_offset", ge=0, le=MAX_OFFSET, description="a multiple of _count")]
 
 
 class FhirController(Controller):
@@ -141,8 +72,8 @@ class FhirController(Controller):
     ) -> Response[dict[str, Any]]:
         """What PRM's FHIR R4 interface serves (FHIR 4.0.1, JSON): resources, interactions, search
         parameters. Public: FHIR clients read it before they authenticate."""
-        return _fhir(
-            capability_statement(base_url=_base_url(request), software_version=package_version(), now=clock.now())
+        return fhir_response(
+            capability_statement(base_url=base_url(request), software_version=package_version(), now=clock.now())
         )
 
     @get(
@@ -158,7 +89,7 @@ class FhirController(Controller):
     ) -> Response[dict[str, Any]]:
         """The FHIR R4 Patient; 404 (OperationOutcome) for an unknown id or another tenant's. A
         merged patient is answered as it is, ``active: false`` with a ``replaced-by`` link."""
-        return _fhir(patient_resource(await get_patient(PatientId(patient_id))))
+        return fhir_response(patient_resource(await get_patient(PatientId(patient_id))))
 
     @get(
         "/Patient",
@@ -176,13 +107,13 @@ class FhirController(Controller):
         identifier: Annotated[
             str | None, QueryParameter(max_length=511, description="value, or system|value (FHIR token)")
         ] = None,
-        name: Annotated[str | None, QueryParameter(max_length=_TEXT, description="name word prefixes")] = None,
-        family: Annotated[str | None, QueryParameter(max_length=_TEXT, description="family name prefix")] = None,
-        given: Annotated[str | None, QueryParameter(max_length=_TEXT, description="given name prefix")] = None,
+        name: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="name word prefixes")] = None,
+        family: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="family name prefix")] = None,
+        given: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="given name prefix")] = None,
         birthdate: Annotated[date | None, QueryParameter(description="YYYY-MM-DD (exact date; no prefixes)")] = None,
         gender: FromQuery[AdministrativeGender | None] = None,
-        phone: Annotated[str | None, QueryParameter(max_length=_TEXT, description="any format, ≥ 3 digits")] = None,
-        email: Annotated[str | None, QueryParameter(max_length=_TEXT, description="address or fragment")] = None,
+        phone: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="any format, ≥ 3 digits")] = None,
+        email: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="address or fragment")] = None,
         count: Count = 20,
         offset: Offset = 0,
     ) -> Response[dict[str, Any]]:
@@ -201,10 +132,10 @@ class FhirController(Controller):
                 email=email,
                 identifier=identifier,
                 gender=gender,
-                page=_page_request(count, offset),
+                page=page_request(count, offset),
             )
         )
-        return _searchset(request, "Patient", page, [patient_resource(p) for p in page.items], clock.now())
+        return searchset_response(request, "Patient", page, [patient_resource(p) for p in page.items], clock.now())
 
     @get(
         "/Practitioner/{practitioner_id:uuid}",
@@ -218,7 +149,7 @@ class FhirController(Controller):
         self, practitioner_id: FromPath[UUID], get_practitioner: FromDishka[GetPractitioner]
     ) -> Response[dict[str, Any]]:
         """The FHIR R4 Practitioner; 404 (OperationOutcome) for an unknown id or another tenant's."""
-        return _fhir(practitioner_resource(await get_practitioner(PractitionerId(practitioner_id))))
+        return fhir_response(practitioner_resource(await get_practitioner(PractitionerId(practitioner_id))))
 
     @get(
         "/Practitioner",
@@ -236,9 +167,9 @@ class FhirController(Controller):
         identifier: Annotated[
             str | None, QueryParameter(max_length=511, description="license number or external id, or system|value")
         ] = None,
-        name: Annotated[str | None, QueryParameter(max_length=_TEXT, description="name word prefixes")] = None,
-        family: Annotated[str | None, QueryParameter(max_length=_TEXT, description="last name prefix")] = None,
-        given: Annotated[str | None, QueryParameter(max_length=_TEXT, description="first name prefix")] = None,
+        name: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="name word prefixes")] = None,
+        family: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="last name prefix")] = None,
+        given: Annotated[str | None, QueryParameter(max_length=TEXT_MAX, description="first name prefix")] = None,
         active: FromQuery[bool | None] = None,
         count: Count = 20,
         offset: Offset = 0,
@@ -249,11 +180,11 @@ class FhirController(Controller):
         words = " ".join(w for w in (name, family, given) if w and w.strip()) or None
         page = await find(
             FindPractitionerRecordsQuery(
-                identifier=identifier, name=words, is_active=active, page=_page_request(count, offset)
+                identifier=identifier, name=words, is_active=active, page=page_request(count, offset)
             )
         )
         resources = [practitioner_resource(p) for p in page.items]
-        return _searchset(request, "Practitioner", page, resources, clock.now())
+        return searchset_response(request, "Practitioner", page, resources, clock.now())
 
 
 ROUTES: list[ControllerRouterHandler] = [FhirController]

@@ -1,0 +1,5 @@
+"""Offline sync (issue 14)."""
+
+from litestar.types import ControllerRouterHandler
+
+ROUTES: list[ControllerRouterHandler] = []
