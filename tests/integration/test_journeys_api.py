@@ -252,3 +252,49 @@ async def test_a_create_ticket_action_opens_one_ticket_for_the_care_team(
         patient["id"],
     )
     assert ticket["status"] == "open"
+
+
+async def test_appointment_booked_enrols_on_the_journey_of_its_appointment_type(
+    client: Client, settings: Settings
+) -> None:
+    """``appointment.booked`` carries the appointment type, so ``{"event": "appointment.booked",
+    "appointment_type": "new_patient"}`` enrols new patients' bookings and not follow-ups."""
+    from datetime import UTC, datetime, timedelta
+
+    from prm.entrypoints.library import LibraryContextProvider
+    from prm.entrypoints.worker.dispatch import ContainerDispatcher
+    from prm.entrypoints.worker.service import Worker
+    from prm.ioc import journeys as wiring
+    from prm.ioc import make_container
+
+    journey = await created(
+        client,
+        JOURNEYS,
+        opd_journey(trigger_conditions={"event": "appointment.booked", "appointment_type": "new_patient"}),
+    )
+    doctor = await created(client, f"{API}/practitioners", {"first_name": "Ann", "last_name": f"D{uuid4().hex[:6]}"})
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    patients = {}
+    for hours, kind in enumerate(("new_patient", "follow_up")):
+        patient = await a_patient(client)
+        patients[kind] = patient["id"]
+        begins = start + timedelta(hours=hours)
+        await created(
+            client,
+            f"{API}/appointments",
+            {
+                "patient_id": patient["id"],
+                "practitioner_id": doctor["id"],
+                "start_time": begins.isoformat(),
+                "end_time": (begins + timedelta(minutes=30)).isoformat(),
+                "appointment_type": kind,
+            },
+        )
+    container = make_container(settings, LibraryContextProvider())
+    try:
+        dispatcher = ContainerDispatcher(container, event_handlers=dict(wiring.EVENTS), job_handlers={})
+        await Worker(settings, container, dispatcher=dispatcher, periodic=()).run_until_idle()
+    finally:
+        await container.close()
+    listed = (await client.get(INSTANCES, params={"journey_id": journey["id"]})).json()
+    assert [i["patient_id"] for i in listed["items"]] == [patients["new_patient"]]

@@ -24,6 +24,9 @@ class AppointmentBooked:
     practitioner_id: PractitionerId
     starts_at: datetime
     ends_at: datetime
+    appointment_type: str | None = None
+    """The appointment's type as booked (``new_patient``, ``follow_up`` ...), so that a journey's
+    trigger conditions can enrol on it; added in version 1 (absent from older payloads)."""
 
 
 @dataclass(frozen=True, slots=True)

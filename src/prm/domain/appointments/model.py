@@ -238,7 +238,9 @@ class Appointment:
         )
         if status is S.BOOKED:
             appointment.events.append(
-                AppointmentBooked(appointment.id, patient_id, practitioner_id, slot.starts_at, slot.ends_at)
+                AppointmentBooked(
+                    appointment.id, patient_id, practitioner_id, slot.starts_at, slot.ends_at, appointment_type
+                )
             )
         return appointment
 
@@ -312,7 +314,12 @@ class Appointment:
         elif status is S.BOOKED:
             self.events.append(
                 AppointmentBooked(
-                    self.id, self.patient_id, self.practitioner_id, self.slot.starts_at, self.slot.ends_at
+                    self.id,
+                    self.patient_id,
+                    self.practitioner_id,
+                    self.slot.starts_at,
+                    self.slot.ends_at,
+                    self.appointment_type,
                 )
             )
         else:
