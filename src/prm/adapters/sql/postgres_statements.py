@@ -155,6 +155,13 @@ class Result:
 # --- compiling ---------------------------------------------------------------------------------
 
 
+CUSTOM_PLAN = "prm_custom_plan"
+"""Execution option: ``statement.execution_options(prm_custom_plan=True)`` is sent unprepared, so
+PostgreSQL plans it with its values every time. For statements whose best plan depends on a value
+(a full-text search of a rare or a common word: a bitmap of the index or a walk in id order),
+which a prepared statement's generic plan, made without the values, gets wrong for one of them."""
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A statement as psycopg runs it: SQL, parameters, and how to make its rows."""
@@ -273,7 +280,8 @@ def prepare(statement: sa.Executable, parameters: Parameters) -> Prepared:
         }
         for group in constructed
     ]
-    return Prepared(sql, bound, plan.row, not plan.expands)
+    cacheable = not plan.expands and not statement.get_execution_options().get(CUSTOM_PLAN, False)
+    return Prepared(sql, bound, plan.row, cacheable)
 
 
 def translate_error(error: psycopg.Error, sql: str, parameters: Any) -> sa_exc.StatementError:

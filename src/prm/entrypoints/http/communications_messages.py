@@ -165,7 +165,9 @@ class CommunicationController(Controller):
         page_size: FromQuery[PageSize] = 20,
     ) -> PageResponse[CommunicationResponse]:
         """Full-text search over subjects and bodies: every word of ``query`` (whole words, any
-        case), newest first. ``query`` shorter than 2 characters is a 422 naming it."""
+        case), newest first. ``total`` is exact up to 1,000 matches (or the end of the page asked
+        for); past that it is a lower bound and ``total_exact`` is false. ``query`` shorter than 2
+        characters is a 422 naming it."""
         where = MessageFilter(
             patient_id=PatientId(patient_id) if patient_id else None,
             channel=channel,
