@@ -298,3 +298,43 @@ async def test_appointment_booked_enrols_on_the_journey_of_its_appointment_type(
         await container.close()
     listed = (await client.get(INSTANCES, params={"journey_id": journey["id"]})).json()
     assert [i["patient_id"] for i in listed["items"]] == [patients["new_patient"]]
+
+
+async def test_one_batch_of_events_moves_each_patient_through_every_stage_it_completes(
+    client: Client, settings: Settings, tenant_id: UUID
+) -> None:
+    """A bulk request's batch is one unit of work that reads the patients' instances once: the
+    second and third events of a patient in the batch meet what the first did (the instance
+    finishes), and a patient enrolled by the batch is advanced by its later events."""
+    journey = await created(client, JOURNEYS, opd_journey())
+    enrolling = await created(
+        client,
+        JOURNEYS,
+        opd_journey(
+            name="Admission",
+            trigger_conditions={"event_code": "ADT_A01"},
+            stages=[{"name": "Ward", "order_index": 1, "trigger_event": "WARD_ROUND_DONE"}],
+        ),
+    )
+    patients = [await a_patient(client) for _ in range(3)]
+    instances = [
+        await created(client, INSTANCES, {"journey_id": journey["id"], "patient_id": p["id"]}) for p in patients
+    ]
+    codes = ("OPD_VISIT_COMPLETED", "LAB_ORDER_COMPLETED", "PHARMACY_DISPENSED")
+    bodies = [event_body(event_code=code, patient_identifier=p["mrn"]) for p in patients for code in codes]
+    bodies += [
+        event_body(event_code="ADT_A01", patient_identifier=patients[0]["mrn"], encounter_id="ADM-1"),
+        event_body(event_code="WARD_ROUND_DONE", patient_identifier=patients[0]["mrn"], encounter_id="ADM-1"),
+    ]
+    stored = await client.post(f"{EVENTS}/bulk", json={"events": bodies})
+    assert stored.status_code in (200, 201, 202), stored.text
+    listed_events = (await client.get(EVENTS, params={"page_size": 100})).json()["items"]
+    ids = [e["id"] for e in listed_events]
+    await run_job(settings, tenant_id, "integrations.process_batch", {"event_ids": ids})
+    for instance in instances:
+        progress = (await client.get(f"{INSTANCES}/{instance['id']}/progress")).json()
+        assert (progress["completion_percentage"], progress["is_complete"]) == (100, True), progress
+    admitted = (await client.get(INSTANCES, params={"journey_id": enrolling["id"]})).json()["items"]
+    assert [(i["patient_id"], i["status"]) for i in admitted] == [(patients[0]["id"], "completed")]
+    statuses = {e["status"] for e in (await client.get(EVENTS, params={"page_size": 100})).json()["items"]}
+    assert statuses == {"processed"}

@@ -1,8 +1,11 @@
 """Inbound integration events as journey triggers: the ``"*"`` subscriber of the integrations
 context (``INTEGRATION_SUBSCRIBERS``)."""
 
+from collections.abc import Sequence
+
 from prm.application.integrations.ports import InboundEvent, IntegrationEventSubscriber
 from prm.application.journeys.apply_events import ApplyJourneyTrigger, JourneyTrigger
+from prm.domain.shared.ids import PatientId
 
 
 class AdvanceJourneysOnIntegrationEvent(IntegrationEventSubscriber):
@@ -13,6 +16,9 @@ class AdvanceJourneysOnIntegrationEvent(IntegrationEventSubscriber):
 
     def __init__(self, apply: ApplyJourneyTrigger) -> None:
         self._apply = apply
+
+    async def expect(self, patient_ids: Sequence[PatientId]) -> None:
+        await self._apply.expect(patient_ids)
 
     async def __call__(self, event: InboundEvent) -> bool:
         attributes = {**event.payload, "source_system": event.source_system}

@@ -3,7 +3,7 @@ own, read with their instance in one more query, or joined to it for a patient's
 and the lists and counts over them. Built with the caller's ``TenantId``, which is in every
 statement; templates are :mod:`prm.adapters.sql.journeys`'."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -144,6 +144,27 @@ _ACTIVE_OF = (
 """A patient's active instances with their stage instances (labelled ``s_*``), one row a stage:
 one statement, built once (the journeys subscriber runs it for every inbound event)."""
 
+ACTIVE_BATCH = 500
+"""Patients per statement of :meth:`SqlJourneyInstances.active_of_many`."""
+_ACTIVE_OF_MANY = (
+    sa.select(journey_instances, *(c.label(f"s_{c.name}") for c in _STAGE_COLUMNS))
+    .outerjoin(
+        journey_stage_instances,
+        sa.and_(_s.tenant_id == _i.tenant_id, _s.instance_id == _i.id),
+    )
+    .where(
+        _i.tenant_id == sa.bindparam("tenant_id"),
+        _i.patient_id.in_(sa.bindparam("patient_ids", expanding=True)),
+        _i.status == InstanceStatus.ACTIVE.value,
+    )
+    .order_by(_i.patient_id, _i.started_at, _i.id)
+)
+"""The active instances of many patients, as :data:`_ACTIVE_OF` (a batch of inbound events)."""
+
+
+def _stage_state(stage: StageInstance) -> tuple[Any, ...]:
+    return tuple(getattr(stage, name) for name in _STAGE_UPDATED)
+
 
 _SAVE_INSTANCE = (
     sa.update(journey_instances)
@@ -185,6 +206,13 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
     def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
+        self._stored: dict[tuple[UUID, UUID], tuple[Any, ...]] = {}
+        """What each stage instance read or written in this unit of work holds in the database
+        (its :data:`_STAGE_UPDATED` values), so that :meth:`save` writes only the stages that changed."""
+
+    def _remember(self, instance_id: UUID, stages: Sequence[StageInstance]) -> None:
+        for stage in stages:
+            self._stored[(instance_id, stage.stage_id)] = _stage_state(stage)
 
     async def _with_stages(self, rows: Sequence[Any]) -> list[JourneyInstance]:
         if not rows:
@@ -196,6 +224,8 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
         by_instance: dict[UUID, list[StageInstance]] = {i: [] for i in ids}
         for row in stage_rows.all():
             by_instance[row.instance_id].append(_stage(row))
+        for instance_id, stages in by_instance.items():
+            self._remember(instance_id, stages)
         return [_instance(r, by_instance[r.id]) for r in rows]
 
     async def add(self, instance: JourneyInstance) -> None:
@@ -211,6 +241,7 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
         await self._connection.execute(
             sa.insert(journey_stage_instances), [_stage_row(instance, s) for s in instance.stages]
         )
+        self._remember(instance.id, instance.stages)
 
     async def get(self, instance_id: JourneyInstanceId) -> JourneyInstance | None:
         rows = (
@@ -229,20 +260,41 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
         result = await self._connection.execute(_SAVE_INSTANCE, parameters | {"v_version": expected_version + 1})
         if result.rowcount != 1:
             raise StaleVersion("the journey instance was changed by someone else meanwhile: try again")
-        await self._connection.execute(
-            _SAVE_STAGE,
-            [
-                {"k_tenant": self._tenant_id, "k_instance": instance.id, "k_stage": s.stage_id}
-                | {f"v_{name}": value for name, value in _stage_row(instance, s).items() if name in _STAGE_UPDATED}
-                for s in instance.stages
-            ],
-        )
+        changed = [s for s in instance.stages if self._stored.get((instance.id, s.stage_id)) != _stage_state(s)]
+        if changed:  # sent with the next statement or COMMIT: nothing reads its result
+            self._connection.defer(
+                _SAVE_STAGE,
+                [
+                    {"k_tenant": self._tenant_id, "k_instance": instance.id, "k_stage": s.stage_id}
+                    | {f"v_{name}": getattr(s, name) for name in _STAGE_UPDATED}
+                    | {"v_status": s.status.value}
+                    for s in changed
+                ],
+            )
+            self._remember(instance.id, changed)
         instance.version = expected_version + 1
 
     async def active_of(self, patient_id: PatientId) -> Sequence[JourneyInstance]:
         rows = (
             await self._connection.execute(_ACTIVE_OF, {"tenant_id": self._tenant_id, "patient_id": patient_id})
         ).all()
+        return self._joined(rows)
+
+    async def active_of_many(self, patient_ids: Sequence[PatientId]) -> Mapping[PatientId, Sequence[JourneyInstance]]:
+        """One statement per :data:`ACTIVE_BATCH` patients (not a prepared one: the list varies)."""
+        found: dict[PatientId, list[JourneyInstance]] = {p: [] for p in patient_ids}
+        wanted = list(found)
+        for start in range(0, len(wanted), ACTIVE_BATCH):
+            chunk = wanted[start : start + ACTIVE_BATCH]
+            rows = (
+                await self._connection.execute(_ACTIVE_OF_MANY, {"tenant_id": self._tenant_id, "patient_ids": chunk})
+            ).all()
+            for instance in self._joined(rows):
+                found[instance.patient_id].append(instance)
+        return found
+
+    def _joined(self, rows: Sequence[Any]) -> list[JourneyInstance]:
+        """Instances from rows of :data:`_ACTIVE_OF` (one a stage, ``s_*``), in the rows' order."""
         first: dict[UUID, Any] = {}
         stages: dict[UUID, list[StageInstance]] = {}
         for row in rows:
@@ -251,6 +303,8 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
             m = row._mapping
             if m["s_stage_id"] is not None:
                 found.append(_stage_from({c.name: m[f"s_{c.name}"] for c in _STAGE_COLUMNS}))
+        for instance_id, instance_stages in stages.items():
+            self._remember(instance_id, instance_stages)
         return [_instance(row, stages[instance_id]) for instance_id, row in first.items()]
 
     async def enrolled(self, journey_id: JourneyId, key: str) -> bool:

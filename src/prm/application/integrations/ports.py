@@ -197,6 +197,12 @@ class IntegrationEventSubscriber(Protocol):
     @abstractmethod
     async def __call__(self, event: InboundEvent) -> bool | None: ...
 
+    async def expect(self, patient_ids: Sequence[PatientId]) -> None:
+        """Called once before a batch of events of its codes with the patients they concern, so
+        that it may read what it needs for all of them at once (in the same unit of work, which
+        it must not commit). The default reads nothing."""
+        return None  # noqa: RET501 - a body that is not empty: mypy would take an empty one for abstract
+
 
 class IntegrationEventSubscribers(Protocol):
     """The registry of subscribers by event code (empty until a context subscribes)."""

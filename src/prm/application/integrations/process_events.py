@@ -1,6 +1,6 @@
 """Process stored inbound events: resolve the patient, hand the event to its subscribers."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,6 +89,8 @@ class ProcessIntegrationEvents:
         if not pending:
             return ProcessingReport(skipped=skipped, missing=len(wanted) - len(found))
         matches = await self._patients.resolve(sorted({e.patient_identifier for e in pending}))
+        if len(pending) > 1:
+            await self._expect(pending, matches)
         now = self._clock.now()
         versions = [(event, event.version) for event in pending]
         for event in pending:
@@ -111,6 +113,19 @@ class ProcessIntegrationEvents:
             skipped=report.skipped,
         )
         return report
+
+    async def _expect(self, pending: Sequence[IntegrationEvent], matches: Mapping[str, Sequence[PatientId]]) -> None:
+        """Tell each subscriber the patients of the batch's events it will be given (those whose
+        identifier names one patient), so that it reads what it needs once for all of them."""
+        expected: dict[int, tuple[IntegrationEventSubscriber, list[PatientId]]] = {}
+        for event in pending:
+            found = matches.get(event.patient_identifier, ())
+            if len(found) != 1:
+                continue
+            for subscriber in await self._subscribers.for_code(event.event_code):
+                expected.setdefault(id(subscriber), (subscriber, []))[1].append(found[0])
+        for subscriber, patients in expected.values():
+            await subscriber.expect(patients)
 
     async def _process(self, event: IntegrationEvent, patients: tuple[PatientId, ...], now: datetime) -> None:
         if not patients:

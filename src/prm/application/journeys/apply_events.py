@@ -15,8 +15,9 @@ from prm.application.journeys.recorder import InstanceRecorder
 from prm.application.shared.context import RequestContext
 from prm.application.shared.events import EventHandler, PublishedEvent
 from prm.application.shared.ports import Clock, UnitOfWork
-from prm.domain.journeys.instances import JourneyInstance, enrolment_key
+from prm.domain.journeys.instances import InstanceStatus, JourneyInstance, enrolment_key
 from prm.domain.journeys.model import Journey
+from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PatientId
 
 log = structlog.get_logger(__name__)
@@ -81,6 +82,23 @@ class ApplyJourneyTrigger:
         self._context = context
         self._enrolling: dict[str, Sequence[Journey]] = {}
         """The journeys each code enrols on, read once per unit of work (a batch of events)."""
+        self._active: dict[PatientId, list[JourneyInstance]] = {}
+        """The active instances of the patients of a batch (:meth:`expect`), kept up to date as
+        the batch's triggers change them."""
+
+    async def expect(self, patient_ids: Sequence[PatientId]) -> None:
+        """Read the active instances of ``patient_ids`` at once, for the triggers that follow in
+        this unit of work (a batch of inbound events): one statement instead of one a trigger."""
+        wanted = [p for p in dict.fromkeys(patient_ids) if p not in self._active]
+        if wanted:
+            found = await self._instances.active_of_many(wanted)
+            self._active.update({p: list(found.get(p, ())) for p in wanted})
+
+    async def _active_of(self, patient_id: PatientId) -> Sequence[JourneyInstance]:
+        known = self._active.get(patient_id)
+        if known is None:
+            return await self._instances.active_of(patient_id)
+        return [i for i in known if i.status is InstanceStatus.ACTIVE]
 
     async def _enrolling_on(self, code: str) -> Sequence[Journey]:
         found = self._enrolling.get(code)
@@ -89,9 +107,16 @@ class ApplyJourneyTrigger:
         return found
 
     async def __call__(self, trigger: JourneyTrigger) -> bool:
+        try:
+            return await self._apply(trigger)
+        except StaleVersion:  # changed meanwhile: the caller calls again, and that reads afresh
+            self._active.pop(trigger.patient_id, None)
+            raise
+
+    async def _apply(self, trigger: JourneyTrigger) -> bool:
         now = self._clock.now()
         applied = False
-        for instance in await self._instances.active_of(trigger.patient_id):
+        for instance in await self._active_of(trigger.patient_id):
             if not concerns(instance, trigger):
                 continue
             if instance.applied(trigger.reference):
@@ -126,6 +151,8 @@ class ApplyJourneyTrigger:
                 key=key,
             )
             await self._recorder.record(instance, now, stages=journey.stages)
+            if trigger.patient_id in self._active:
+                self._active[trigger.patient_id].append(instance)
             applied = True
             log.info("journey_instance.enrolled", instance_id=str(instance.id), journey_id=str(journey.id))
         return applied

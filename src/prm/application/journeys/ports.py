@@ -79,6 +79,11 @@ class JourneyInstanceRepository(Protocol):
     async def active_of(self, patient_id: PatientId) -> Sequence[JourneyInstance]:
         """The patient's active instances, oldest first."""
 
+    async def active_of_many(self, patient_ids: Sequence[PatientId]) -> Mapping[PatientId, Sequence[JourneyInstance]]:
+        """:meth:`active_of` of each patient (every one a key, with no instances if it has none),
+        for a batch of events; adapters read them in one statement where they can."""
+        return {patient_id: await self.active_of(patient_id) for patient_id in dict.fromkeys(patient_ids)}
+
     @abstractmethod
     async def enrolled(self, journey_id: JourneyId, key: str) -> bool:
         """Whether the journey has an instance with enrolment key ``key``."""
