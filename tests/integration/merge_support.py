@@ -39,7 +39,8 @@ PATIENT_TABLES = (
 """The tables that hold a ``patient_id`` (``tag_links``: an ``entity_id`` of kind ``patients``)
 (and whose adapters a merge calls)."""
 
-NOT_SNAPSHOT = frozenset({"patient_merges", "audit_events", "audit_event_entities", "outbox", "jobs"})
+NOT_SNAPSHOT = frozenset({"patient_merges", "audit_events", "audit_event_entities", "outbox", "jobs", "sync_changes"})
+"""Append-only records of what happened (a merge and its undo add to them; they are not restored)."""
 
 
 def _value(column: sa.Column[Any], n: int) -> Any:

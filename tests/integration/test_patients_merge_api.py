@@ -104,6 +104,11 @@ async def test_merge_repoints_redirects_and_undo_restores_everything(
         assert redirect.status_code == 307, path
         assert redirect.headers["location"] == f"{PATIENTS}/{target['id']}"
     assert (await client.get(f"{PATIENTS}/{target['id']}")).status_code == 200
+    for suffix in ("timeline?kind=appointment&limit=5", "conversations?page_size=5"):
+        moved = await client.get(f"{PATIENTS}/{source['id']}/{suffix}", follow_redirects=False)
+        assert moved.status_code == 307, suffix
+        assert moved.headers["location"] == f"{PATIENTS}/{target['id']}/{suffix}"
+        assert moved.headers["link"] == f'<{PATIENTS}/{target["id"]}>; rel="replaced-by"'
 
     after = await tables(settings, tenant_id)
     for table in ("appointments", "tickets", "communication_messages", "communication_threads"):

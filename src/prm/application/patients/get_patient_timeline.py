@@ -10,7 +10,8 @@ from prm.application.patients.ports import PatientRepository
 from prm.application.patients.timeline_ports import TimelineEntry, TimelineKind, TimelinePosition, TimelineSource
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import UnitOfWork
-from prm.domain.patients.errors import PatientNotFound
+from prm.domain.patients.errors import PatientNotFound, PatientReplaced
+from prm.domain.patients.merging import survivor_of
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.ids import PatientId
 
@@ -41,7 +42,8 @@ class GetPatientTimeline:
 
     Bounded work: each source wanted is asked once for ``limit + 1`` entries (one statement each)
     and the sorted answers are merged (a k-way merge); the extra entry tells whether a next page
-    exists. Raises ``PatientNotFound`` (404), also for other tenants' ids. Records one ``read``
+    exists. Raises ``PatientNotFound`` (404), also for other tenants' ids, and
+    ``PatientReplaced`` for a merged record (its history is its survivor's now). Records one ``read``
     audit event naming the patient and commits it.
     """
 
@@ -59,6 +61,8 @@ class GetPatientTimeline:
         patient = await self._patients.get(query.patient_id)
         if patient is None:
             raise PatientNotFound(f"patient {query.patient_id} not found")
+        if (survivor := survivor_of(patient)) is not None:
+            raise PatientReplaced(f"patient {patient.id} was merged into {survivor}", survivor_id=survivor)
         wanted = [s for s in self._sources if not query.kinds or s.kind in query.kinds]
         answers = [await source.before(patient.id, query.after, query.limit + 1) for source in wanted]
         merged = list(islice(heapq.merge(*answers, key=lambda e: e.key, reverse=True), query.limit + 1))

@@ -8,7 +8,8 @@ from prm.application.patients.ports import PatientRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import UnitOfWork
-from prm.domain.patients.errors import PatientNotFound
+from prm.domain.patients.errors import PatientNotFound, PatientReplaced
+from prm.domain.patients.merging import survivor_of
 from prm.domain.shared.ids import PatientId
 
 
@@ -20,7 +21,8 @@ class PatientConversationsQuery:
 
 class ListPatientConversations:
     """The patient's threads, latest message first, with unread counts; raises
-    ``PatientNotFound`` (404), also for other tenants' ids. Records one ``read`` audit event
+    ``PatientNotFound`` (404), also for other tenants' ids, and ``PatientReplaced`` for a merged
+    record (its threads are its survivor's now). Records one ``read`` audit event
     naming the patient and commits it."""
 
     def __init__(
@@ -39,6 +41,8 @@ class ListPatientConversations:
         patient = await self._patients.get(query.patient_id)
         if patient is None:
             raise PatientNotFound(f"patient {query.patient_id} not found")
+        if (survivor := survivor_of(patient)) is not None:
+            raise PatientReplaced(f"patient {patient.id} was merged into {survivor}", survivor_id=survivor)
         page = await self._communications.conversations(patient.id, query.page)
         await self._audit.record(AuditAction.READ, "patient", [patient.id])
         await self._uow.commit()
