@@ -79,8 +79,16 @@ def event_version(event: object) -> int:
     return version
 
 
+_FIRST_FIELD: dict[type, str] = {}
+"""The name of each event class's first field, found once (``dataclasses.fields`` builds a tuple
+of every field on each call: a large import writes an event a row)."""
+
+
 def aggregate_id(event: object) -> UUID:
     """The value of the event's first field (the aggregate's id)."""
-    first = dataclasses.fields(event)[0]  # type: ignore[arg-type]
-    value: Any = getattr(event, first.name)
+    kind = type(event)
+    name = _FIRST_FIELD.get(kind)
+    if name is None:
+        name = _FIRST_FIELD[kind] = dataclasses.fields(event)[0].name  # type: ignore[arg-type]
+    value: Any = getattr(event, name)
     return value if isinstance(value, UUID) else UUID(str(value))
