@@ -243,11 +243,23 @@ class SqlPatientFinder(PatientFinder):
         self._connection = connection
         self._tenant_id = tenant_id
 
+    def _phone_number(self, e164: str) -> sa.ColumnElement[bool]:
+        """Patients with exactly this phone, by its ``p:<E.164>`` match key: an index look-up,
+        where the digits' ``LIKE`` reads every patient of the tenant under row-level security
+        (``LIKE`` is not leakproof): 45 ms at 30,000 patients against 0.14 ms. Merged records
+        have no keys (their survivor has the phone)."""
+        keys = patient_match_keys.c
+        return patients.c.id.in_(
+            sa.select(keys.patient_id).where(keys.tenant_id == self._tenant_id, keys.key == f"p:{e164}")
+        )
+
     def _conditions(self, c: PatientCriteria) -> list[sa.ColumnElement[bool]]:
         """The criteria on ``patients`` itself: all but the names and the free text."""
         where: list[sa.ColumnElement[bool]] = []
         if c.phone_digits:
             where.append(contains(patients.c.phone_digits, c.phone_digits))
+        if c.phone_e164:
+            where.append(self._phone_number(c.phone_e164))
         if c.email:
             where.append(contains(patients.c.emails, c.email))
         if c.mrn:

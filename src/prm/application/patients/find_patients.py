@@ -10,6 +10,7 @@ from prm.application.shared.context import RequestContext
 from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import UnitOfWork
 from prm.domain.patients.model import PatientStatus
+from prm.domain.shared.contact import complete_phone
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.person import AdministrativeGender
 from prm.domain.shared.text import fold
@@ -61,10 +62,11 @@ class FindPatients:
             )
         ):
             raise RuleViolated("give at least one search criterion", field="name")
-        digits = None
+        digits = number = None
         if query.phone:
-            digits = phone_digits(query.phone, self._context.phone_region)
-            if digits is None:
+            number = complete_phone(query.phone, self._context.phone_region)
+            digits = None if number else phone_digits(query.phone, self._context.phone_region)
+            if number is None and digits is None:
                 raise RuleViolated("a phone search needs at least 3 digits", field="phone")
         system, value = None, None
         if query.identifier:
@@ -74,6 +76,7 @@ class FindPatients:
             family_prefix=fold(query.family.strip()) if query.family and query.family.strip() else None,
             given_prefix=fold(query.given.strip()) if query.given and query.given.strip() else None,
             phone_digits=digits,
+            phone_e164=number,
             email=fold(query.email.strip()) if query.email else None,
             identifier_system=system or None,
             identifier_value=value or None,

@@ -70,6 +70,9 @@ class PatientCriteria:
     given_prefix: str | None = None
     """Folded; one of the given names starts with it (FHIR's ``given`` search)."""
     phone_digits: str | None = None
+    """Digits found anywhere in one of the patient's E.164 phones (a fragment typed)."""
+    phone_e164: str | None = None
+    """A whole number, ``+`` and digits: the patient has exactly this phone (an index look-up)."""
     email: str | None = None
     mrn: str | None = None
     identifier_system: str | None = None

@@ -101,6 +101,18 @@ def phone_search_digits(query: str, default_region: str) -> str:
     return digits.lstrip("0") if not query.lstrip().startswith("+") else digits
 
 
+def complete_phone(query: str, default_region: str) -> str | None:
+    """The E.164 form of ``query`` when it is a whole, valid number (in any format; without a
+    ``+country`` it is read in ``default_region``), else ``None`` (a fragment, or not a number)."""
+    try:
+        number = phonenumbers.parse(query, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def normalize_email(raw: str, *, field: str | None = None) -> str:
     """Return the normalised address (domain lower-cased, IDNA); syntax only, no DNS.
 
