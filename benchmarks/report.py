@@ -3,6 +3,7 @@
 import os
 import platform
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -507,4 +508,21 @@ def print_patient360(result: "Patient360Result") -> None:
     table.add_row(
         "timeline, first page of 20", f"p50 {result.timeline_p50_ms} ms, p95 {result.timeline_p95_ms} ms", "-", "-"
     )
+    console.print(table)
+
+
+def print_fields(title: str, result: Mapping[str, Any]) -> None:
+    """A part's result as a two-column table of its fields (nested ones flattened with dots)."""
+    table = Table(title=title, box=MARKDOWN, title_justify="left")
+    table.add_column("measure", justify="left", no_wrap=True)
+    table.add_column("figure", justify="right")
+
+    def rows(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                rows(f"{prefix}.{key}" if prefix else str(key), inner)
+        else:
+            table.add_row(prefix, str(value))
+
+    rows("", result)
     console.print(table)

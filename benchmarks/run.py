@@ -15,7 +15,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,10 @@ from benchmarks.access_log_bench import run_access_log
 from benchmarks.communications_bench import run_communications_bench
 from benchmarks.databases import admin_url, postgres_database, postgres_version
 from benchmarks.duplicates_bench import run_duplicates_bench
+from benchmarks.fhir_export_bench import run_fhir_export_bench
+from benchmarks.fhir_import_bench import run_fhir_import_bench
+from benchmarks.fhir_search_bench import run_fhir_search_bench
+from benchmarks.hl7_bench import run_hl7_bench
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
 from benchmarks.journeys_bench import advance_journeys
@@ -39,6 +43,7 @@ from benchmarks.report import (
     print_communications,
     print_duplicates,
     print_facts,
+    print_fields,
     print_http,
     print_import,
     print_journeys,
@@ -51,6 +56,15 @@ from benchmarks.scheduling_bench import run_scheduling
 from benchmarks.worker_bench import run_worker_bench
 
 RESULTS = Path(__file__).with_name("results")
+
+
+INTEROP_PARTS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "hl7": ("HL7 v2 over MLLP", run_hl7_bench),
+    "fhir-search": ("FHIR Patient search", run_fhir_search_bench),
+    "fhir-import": ("prm import fhir", run_fhir_import_bench),
+    "fhir-export": ("FHIR bulk export", run_fhir_export_bench),
+}
+"""Issue 14's parts: ``--only <part>``; each prints its result's fields."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -71,6 +85,7 @@ def parser() -> argparse.ArgumentParser:
             "merge",
             "duplicates",
             "360",
+            *INTEROP_PARTS,
         ],
         help="run one part only",
     )
@@ -195,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Patient 360")
             patient360 = run_patient360_bench(quick=quick)
             results["patient360"] = asdict(patient360)
+        for part, (title, run_part) in INTEROP_PARTS.items():
+            if args.only in (None, part):
+                console.rule(title)
+                results[part] = asdict(run_part(quick=quick))
 
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     console.rule("Results")
@@ -219,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_duplicates(duplicates)
     if "patient360" in results:
         print_patient360(patient360)
+    for part, (title, _) in INTEROP_PARTS.items():
+        if part in results:
+            print_fields(title, results[part])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     console.print(f"total {results['elapsed_s']}s; results in {args.output}")

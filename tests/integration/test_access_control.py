@@ -199,6 +199,7 @@ async def _make_ids(client: Client) -> dict[str, str]:
         f"/patients/{patient_id}/caregivers", {"name": {"family": "Isolated"}, "relationship": "MTH"}
     )
     tag = await created("/tags", {"name": "Isolated"})
+    ticket_id = str((await created("/tickets", {"patient_id": patient_id, "title": "Isolated"}))["id"])
     return {
         "caregiver_id": str(caregiver["id"]),
         "tag_id": str(tag["id"]),
@@ -225,7 +226,11 @@ async def _make_ids(client: Client) -> dict[str, str]:
         "patient_b": waiting_id,
         "practitioner_id": practitioner_id,
         "organization_id": organization_id,
-        "ticket_id": str((await created("/tickets", {"patient_id": patient_id, "title": "Isolated"}))["id"]),
+        "ticket_id": ticket_id,
+        "task_id": ticket_id,  # FHIR Task: a ticket
+        "slot_id": await a_free_slot(client, str(schedule["id"])),
+        "export_id": await a_bulk_export(client),
+        "name": "Patient.ndjson",
         "location_id": location_id,
         "schedule_id": str(schedule["id"]),
         "appointment_id": appointment_id,
@@ -248,6 +253,19 @@ async def _make_ids(client: Client) -> dict[str, str]:
         ),
         "key_id": str((await created("/admin/api-keys", {"name": "iso", "permissions": ["patients:read"]}))["id"]),
     }
+
+
+async def a_free_slot(client: Client, schedule_id: str) -> str:
+    """The id of a free slot of the schedule (FHIR Slot: computed from availability)."""
+    bundle = (await client.get(f"{API}/fhir/Slot", params={"schedule": schedule_id})).json()
+    return str(bundle["entry"][0]["resource"]["id"])
+
+
+async def a_bulk_export(client: Client) -> str:
+    """The id of a FHIR bulk export kicked off (its status URL's last segment)."""
+    response = await client.get(f"{API}/fhir/$export", headers={"Prefer": "respond-async"})
+    assert response.status_code == 202, response.text
+    return response.headers["content-location"].rsplit("/", 1)[-1]
 
 
 ISOLATED_HL7 = "MSH|^~\\&|HIS|ISO|PRM|PRM|20260101||ADT^A04|ISO1|P|2.5\rPID|1||ISO-1^^^ISO^MR||Isolated^Iso\r"

@@ -64,9 +64,26 @@ async def test_metadata_is_a_public_capability_statement(anonymous_client: Clien
     CapabilityStatement.model_validate(statement)
     assert statement["fhirVersion"] == "4.0.1"
     assert statement["format"] == ["json"]
-    patient, practitioner = statement["rest"][0]["resource"]
-    assert (patient["type"], practitioner["type"]) == ("Patient", "Practitioner")
-    assert {i["code"] for i in patient["interaction"]} == {"read", "search-type"}
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    assert set(resources) == {
+        "Patient",
+        "Practitioner",
+        "Appointment",
+        "Organization",
+        "Location",
+        "Schedule",
+        "Slot",
+        "Task",
+    }
+    patient, appointment = resources["Patient"], resources["Appointment"]
+    assert {p["name"] for p in appointment["searchParam"]} == {"patient", "practitioner", "location", "date", "status"}
+    assert {p["name"] for p in resources["Organization"]["searchParam"]} >= {"identifier", "name", "partof", "type"}
+    assert {i["code"] for i in patient["interaction"]} == {"read", "search-type", "create", "update"}
+    assert patient["conditionalCreate"] is True
+    assert {i["code"] for i in resources["Task"]["interaction"]} == {"read", "search-type"}
+    assert {i["code"] for i in statement["rest"][0]["interaction"]} == {"transaction", "batch"}
+    assert [o["name"] for o in statement["rest"][0]["operation"]] == ["export"]
+    assert [o["name"] for o in patient["operation"]] == ["export"]
     assert {p["name"] for p in patient["searchParam"]} >= {"identifier", "name", "birthdate", "gender", "phone"}
 
 

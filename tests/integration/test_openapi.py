@@ -46,7 +46,8 @@ def test_every_operation_documents_its_problem_answers(document: dict[str, Any])
             wanted.add("413")
         for status in wanted:
             content = operation["responses"].get(status, {}).get("content", {})
-            media = "application/fhir+json" if path.startswith(f"{P}/fhir/") else PROBLEM_JSON  # OperationOutcome
+            fhir = path == f"{P}/fhir" or path.startswith(f"{P}/fhir/")
+            media = "application/fhir+json" if fhir else PROBLEM_JSON  # OperationOutcome
             assert list(content) == [media], (method, path, status)
 
 

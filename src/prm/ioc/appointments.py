@@ -48,6 +48,8 @@ from prm.application.appointments.ports import (
     WaitlistRepository,
 )
 from prm.application.appointments.practitioner_agenda import PractitionerAgenda
+from prm.application.appointments.record_external_appointment import RecordExternalAppointment
+from prm.application.appointments.record_external_reschedule import RecordExternalReschedule
 from prm.application.appointments.select_slot import SelectSlot
 from prm.application.appointments.slots import SlotSearch
 from prm.application.appointments.todays_appointments import TodaysAppointments
@@ -88,6 +90,8 @@ class AppointmentsProvider(Provider):
         UpdateAppointment,
         CancelAppointment,
         DeleteAppointment,
+        RecordExternalAppointment,
+        RecordExternalReschedule,
         CheckConflicts,
         FindSlots,
         SelectSlot,

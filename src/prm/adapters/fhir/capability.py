@@ -27,9 +27,85 @@ PATIENT_SEARCH_PARAMS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+APPOINTMENT_SEARCH_PARAMS: tuple[tuple[str, str, str], ...] = (
+    ("patient", "reference", "Patient/<id> or an id: the patient participant"),
+    ("practitioner", "reference", "Practitioner/<id> or an id: the practitioner participant"),
+    ("location", "reference", "Location/<id> or an id"),
+    ("date", "date", "The start; prefixes eq, ge, gt, le, lt; repeatable (all must hold); UTC without a zone"),
+    ("status", "token", "AppointmentStatus codes, comma-separated for any of them"),
+)
+
+ORGANIZATION_SEARCH_PARAMS: tuple[tuple[str, str, str], ...] = (
+    ("identifier", "token", "The organisation's code (any case), or urn:prm:organization-code|code"),
+    ("name", "string", "Found anywhere in the name or the code (any case or accent)"),
+    ("type", "token", "prov (a hospital) | dept (a department)"),
+    ("partof", "reference", "Organization/<id> or an id: its direct parts"),
+    ("active", "token", "true | false"),
+    ("address-city", "string", "The whole city (any case or accent)"),
+)
+
+LOCATION_SEARCH_PARAMS: tuple[tuple[str, str, str], ...] = (
+    ("name", "string", "Every word the start of a word of the name (any case or accent)"),
+)
+
+SCHEDULE_SEARCH_PARAMS: tuple[tuple[str, str, str], ...] = (
+    ("actor", "reference", "Practitioner/<id> or Location/<id>; repeatable (both must hold)"),
+)
+
+SLOT_SEARCH_PARAMS: tuple[tuple[str, str, str], ...] = (
+    ("schedule", "reference", "Schedule/<id> or an id: required"),
+    ("start", "date", "Prefixes eq, ge, gt, le, lt; repeatable; default the next 7 days, at most 90"),
+    ("status", "token", "free (PRM serves free slots only; other SlotStatus codes find nothing)"),
+)
+
+TASK_SEARCH_PARAMS: tuple[tuple[str, str, str], ...] = (
+    ("patient", "reference", "Patient/<id> or an id: the ticket's patient (Task.for)"),
+    ("status", "token", "ready | in-progress | completed (resolved or closed), comma-separated"),
+    ("business-status", "token", "The ticket's status: open | in_progress | resolved | closed, comma-separated"),
+    ("priority", "token", "routine (low) | urgent (medium) | asap (high) | stat (urgent)"),
+)
+
+RESOURCES: tuple[tuple[str, tuple[tuple[str, str, str], ...], frozenset[str], str], ...] = (
+    ("Patient", PATIENT_SEARCH_PARAMS, frozenset({"identifier", "name"}), "patients:read"),
+    ("Practitioner", PRACTITIONER_SEARCH_PARAMS, frozenset({"identifier", "name", "active"}), "practitioners:read"),
+    (
+        "Appointment",
+        APPOINTMENT_SEARCH_PARAMS,
+        frozenset({"patient", "practitioner", "location", "date", "status"}),
+        "appointments:read",
+    ),
+    (
+        "Organization",
+        ORGANIZATION_SEARCH_PARAMS,
+        frozenset({"identifier", "name", "type", "partof", "active", "address-city"}),
+        "organizations:read",
+    ),
+    ("Location", LOCATION_SEARCH_PARAMS, frozenset({"name"}), "schedules:read"),
+    ("Schedule", SCHEDULE_SEARCH_PARAMS, frozenset({"actor"}), "schedules:read"),
+    ("Slot", SLOT_SEARCH_PARAMS, frozenset({"schedule", "start", "status"}), "schedules:read"),
+    ("Task", TASK_SEARCH_PARAMS, frozenset({"patient", "status", "business-status", "priority"}), "tickets:read"),
+)
+"""Each resource served: its type, search parameters, those defined on the resource itself (the
+others are FHIR's shared ``individual-*`` ones) and the permission it needs."""
+
+
+WRITABLE = frozenset({"Patient", "Appointment"})
+"""Resources with ``create`` and ``update`` (``POST /<Type>``, ``PUT /<Type>/{id}`` with ``If-Match``)."""
+CONDITIONAL_CREATE = frozenset({"Patient"})
+"""Resources whose create honours ``If-None-Exist`` (``identifier=system|value``)."""
+
+BULK_EXPORT = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"
+PATIENT_EXPORT = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"
+"""The FHIR Bulk Data Access IG 2.0 operations served: ``GET /$export`` and ``GET /Patient/$export``."""
+
+UNVERSIONED = frozenset({"Location", "Schedule", "Slot"})
+"""Resources without a ``meta.versionId`` (PRM does not edit locations and schedules; slots are computed)."""
+
+
 def capability_statement(*, base_url: str, software_version: str, now: datetime) -> dict[str, Any]:
-    """What PRM serves: ``read`` and ``search-type`` of Patient and Practitioner with the parameters
-    above, JSON only."""
+    """What PRM serves: ``read`` and ``search-type`` of each of :data:`RESOURCES` with its
+    parameters, ``create``/``update`` of :data:`WRITABLE`, ``transaction`` and ``batch`` Bundles,
+    JSON only."""
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -38,6 +114,7 @@ def capability_statement(*, base_url: str, software_version: str, now: datetime)
         "kind": "instance",
         "software": {"name": "PRM", "version": software_version},
         "implementation": {"description": "PRM FHIR R4 interface", "url": base_url},
+        "instantiates": ["http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"],
         "fhirVersion": FHIR_VERSION,
         "format": ["json"],
         "rest": [
@@ -47,14 +124,11 @@ def capability_statement(*, base_url: str, software_version: str, now: datetime)
                     "cors": True,
                     "description": "Bearer token or X-API-Key, with the permission each resource names",
                 },
-                "resource": [
-                    _resource("Patient", PATIENT_SEARCH_PARAMS, {"identifier", "name"}, "patients:read"),
-                    _resource(
-                        "Practitioner",
-                        PRACTITIONER_SEARCH_PARAMS,
-                        {"identifier", "name", "active"},
-                        "practitioners:read",
-                    ),
+                "resource": [_resource(*resource) for resource in RESOURCES],
+                "operation": [{"name": "export", "definition": BULK_EXPORT}],
+                "interaction": [
+                    {"code": "transaction", "documentation": "POST / with a transaction Bundle: all or nothing"},
+                    {"code": "batch", "documentation": "POST / with a batch Bundle: each entry on its own"},
                 ],
                 "searchParam": [
                     {"name": "_count", "type": "number", "documentation": "Entries per page, 1 to 100 (default 20)"},
@@ -65,16 +139,25 @@ def capability_statement(*, base_url: str, software_version: str, now: datetime)
     }
 
 
-def _resource(kind: str, params: tuple[tuple[str, str, str], ...], own: set[str], permission: str) -> dict[str, Any]:
+def _resource(
+    kind: str, params: tuple[tuple[str, str, str], ...], own: frozenset[str], permission: str
+) -> dict[str, Any]:
     """One ``rest.resource`` entry; ``own``: the parameters defined on ``kind`` itself (the others
     are FHIR's shared ``individual-*`` ones)."""
     return {
         "type": kind,
         "profile": f"http://hl7.org/fhir/StructureDefinition/{kind}",
         "documentation": f"Needs the {permission} permission",
-        "interaction": [{"code": "read"}, {"code": "search-type"}],
-        "versioning": "versioned",
+        "interaction": [
+            {"code": "read"},
+            {"code": "search-type"},
+            *([{"code": "create"}, {"code": "update"}] if kind in WRITABLE else []),
+        ],
+        "versioning": "no-version" if kind in UNVERSIONED else "versioned",
         "readHistory": False,
+        **({"updateCreate": False} if kind in WRITABLE else {}),
+        **({"conditionalCreate": True} if kind in CONDITIONAL_CREATE else {}),
+        **({"operation": [{"name": "export", "definition": PATIENT_EXPORT}]} if kind == "Patient" else {}),
         "searchParam": [
             {
                 "name": name,

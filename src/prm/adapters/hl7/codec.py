@@ -36,8 +36,17 @@ from prm.application.hl7.ports import (
     PatientData,
     PatientIdentifierData,
     PhoneData,
+    SiuContent,
 )
-from prm.domain.hl7.model import APPLIED_TYPES, AckCode, Hl7Error, Hl7ErrorCode, Hl7Header
+from prm.domain.hl7.model import (
+    APPLIED_TYPES,
+    MAX_BATCH_MESSAGES,
+    AckCode,
+    Hl7Error,
+    Hl7ErrorCode,
+    Hl7Header,
+    MalformedHl7Batch,
+)
 from prm.domain.shared.contact import Address, AddressUse, ContactPoint, ContactPointSystem, ContactPointUse
 from prm.domain.shared.errors import RuleViolated
 from prm.domain.shared.person import AdministrativeGender, HumanName
@@ -60,7 +69,18 @@ _PARSE_ERRORS = (
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{2}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _MAX_REPETITIONS = 20
-_REQUIRED_SEGMENTS = {"ADT^A40": ("PID", "MRG")}
+_REQUIRED_SEGMENTS = {
+    "ADT^A40": ("PID", "MRG"),
+    "SIU^S12": ("SCH", "PID"),
+    "SIU^S13": ("SCH",),
+    "SIU^S14": ("SCH",),
+    "SIU^S15": ("SCH",),
+    "SIU^S17": ("SCH",),
+    "SIU^S26": ("SCH",),
+}
+"""Segments a message type PRM applies cannot do without (PID for the others): lacking one, it
+is truncated. SIU^S12 books for the PID patient; the later SIU messages find their appointment
+by SCH alone."""
 _GENDERS = {
     "M": AdministrativeGender.MALE,
     "F": AdministrativeGender.FEMALE,
@@ -245,6 +265,22 @@ class PythonHl7Codec(Hl7Codec):
             found.append(ParsedSegment(name, tuple(fields)))
         return tuple(found)
 
+    def split_batch(self, raw: str) -> tuple[str, ...]:
+        text = normalize(raw)
+        if not text:
+            raise MalformedHl7Batch("the batch is empty", field="body")
+        try:
+            container = hl7.parse_file(text) if text.startswith("FHS") else hl7.parse_batch(text)
+        except _PARSE_ERRORS as exc:
+            raise MalformedHl7Batch(_batch_reason(exc), field="body") from None
+        batches = list(container) if text.startswith("FHS") else [container]
+        messages = tuple(str(message).rstrip("\r") + "\r" for batch in batches for message in batch)
+        if not messages:
+            raise MalformedHl7Batch("the batch holds no message (MSH)", field="body")
+        if len(messages) > MAX_BATCH_MESSAGES:
+            raise MalformedHl7Batch(f"a batch holds at most {MAX_BATCH_MESSAGES} messages", field="body")
+        return messages
+
     def adt(self, text: str, phone_region: str) -> AdtContent:
         message = _parse(text)
         msh = message.segment("MSH")
@@ -270,6 +306,24 @@ class PythonHl7Codec(Hl7Codec):
             occurred_at=occurred,
             errors=tuple(errors),
         )
+
+    def siu(self, text: str, phone_region: str) -> SiuContent:
+        from prm.adapters.hl7.siu import read_siu  # siu.py reads with this module's helpers
+
+        return read_siu(_parse(text), phone_region)
+
+
+_BATCH_REASONS = (
+    ("before message header", "a segment comes before its message's MSH"),
+    ("more than one BHS", "a batch holds a second BHS (a BHS inside a message?)"),
+    ("more than one FHS", "a file holds a second FHS (an FHS inside a message?)"),
+)
+
+
+def _batch_reason(exc: Exception) -> str:
+    """Why python-hl7 could not split a batch, without the segment it quotes (PHI)."""
+    text = str(exc)
+    return next((reason for key, reason in _BATCH_REASONS if key in text), "the batch cannot be parsed")
 
 
 def _escape(value: str, separators: str) -> str:

@@ -84,7 +84,7 @@ def _slot(starts_at: datetime, ends_at: datetime) -> TimeSlot:
     return TimeSlot(starts_at, ends_at) if ends_at - starts_at <= MAX_DURATION else Period(starts_at, ends_at)
 
 
-def _from_row(row: sa.Row[Any]) -> Appointment:
+def appointment_from_row(row: sa.Row[Any]) -> Appointment:
     m = row._mapping
     return Appointment(
         id=m["id"],
@@ -167,7 +167,7 @@ class SqlAppointmentRepository(AppointmentRepository):
                 sa.select(appointments).where(_t.tenant_id == self._tenant_id, _t.id == appointment_id)
             )
         ).first()
-        return _from_row(row) if row else None
+        return appointment_from_row(row) if row else None
 
     async def save(self, appointment: Appointment, *, expected_version: int) -> None:
         row = _to_row(appointment)
@@ -200,7 +200,7 @@ class SqlAppointmentRepository(AppointmentRepository):
         if exclude is not None:
             where.append(_t.id != exclude)
         rows = await self._connection.execute(sa.select(appointments).where(*where).order_by(_t.starts_at))
-        return [_from_row(r) for r in rows]
+        return [appointment_from_row(r) for r in rows]
 
     async def existing_external_ids(self, external_ids: Iterable[str]) -> set[str]:
         wanted = list(set(external_ids))
@@ -273,14 +273,14 @@ class SqlAppointmentFinder(AppointmentFinder):
 
     async def find(self, criteria: AppointmentCriteria, page: PageRequest) -> Page[Appointment]:
         return await fetch_page(
-            self._connection, appointments, self._where(criteria), (_t.starts_at, _t.id), page, _from_row
+            self._connection, appointments, self._where(criteria), (_t.starts_at, _t.id), page, appointment_from_row
         )
 
     async def first(self, criteria: AppointmentCriteria, limit: int) -> Sequence[Appointment]:
         rows = await self._connection.execute(
             sa.select(appointments).where(*self._where(criteria)).order_by(_t.starts_at, _t.id).limit(limit)
         )
-        return [_from_row(r) for r in rows]
+        return [appointment_from_row(r) for r in rows]
 
     async def latest(self, criteria: AppointmentCriteria, limit: int) -> Sequence[Appointment]:
         rows = await self._connection.execute(
@@ -289,7 +289,7 @@ class SqlAppointmentFinder(AppointmentFinder):
             .order_by(_t.starts_at.desc(), _t.id.desc())
             .limit(literal(limit))
         )
-        return [_from_row(r) for r in rows]
+        return [appointment_from_row(r) for r in rows]
 
     async def patient_summary(self, patient_id: PatientId, now: datetime) -> PatientAppointmentSummary:
         parameters = {"summary_tenant_id": self._tenant_id, "summary_patient_id": patient_id, "summary_now": now}

@@ -1,12 +1,14 @@
-"""SQL adapters of the hl7 context: the message repository and finder, built with the caller's
-``TenantId``, which is in every statement.
+"""SQL adapters of the hl7 context: the message repository and finder, the SIU appointment links
+(built with the caller's ``TenantId``, which is in every statement), and the savepoint that makes
+applying a message all or nothing.
 
 A message is inserted at once with ``ON CONFLICT DO NOTHING`` on the unique key (tenant, sending
 facility, control id): a repeat, even one delivered concurrently, writes nothing and leaves the
 transaction usable (the caller then reads the stored one).
 """
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from uuid import UUID
 
@@ -14,15 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from prm.adapters.sql.connection import SqlConnection
-from prm.adapters.sql.hl7_tables import hl7_messages
+from prm.adapters.sql.hl7_tables import hl7_appointment_links, hl7_messages
 from prm.adapters.sql.paging import fetch_page
+from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.hl7.ports import (
+    ApplyScope,
+    AppointmentLinks,
     Hl7MessageCriteria,
     Hl7MessageFinder,
     Hl7MessageRepository,
     Hl7MessageSummary,
 )
 from prm.application.shared.paging import Page, PageRequest
+from prm.application.shared.ports import Clock
 from prm.domain.hl7.model import (
     AckCode,
     Hl7Change,
@@ -191,3 +197,70 @@ class SqlHl7Messages(Hl7MessageRepository, Hl7MessageFinder):
         )
         row = (await self._connection.execute(query)).first()
         return _from_row(row) if row else None
+
+
+_l = hl7_appointment_links.c
+_LINK_KEY = ["tenant_id", "sending_facility", "kind", "external_id"]
+
+
+class SqlAppointmentLinks(AppointmentLinks):
+    """``hl7_appointment_links``: ``kind`` ``placer`` (SCH-1) or ``filler`` (SCH-2)."""
+
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId, clock: Clock) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+        self._clock = clock
+
+    async def find(self, sending_facility: str, placer_id: str, filler_id: str) -> UUID | None:
+        keys = [(kind, value) for kind, value in (("placer", placer_id), ("filler", filler_id)) if value]
+        if not keys:
+            return None
+        query = sa.select(_l.kind, _l.appointment_id).where(
+            _l.tenant_id == self._tenant_id,
+            _l.sending_facility == sending_facility,
+            sa.or_(*(sa.and_(_l.kind == kind, _l.external_id == value) for kind, value in keys)),
+        )
+        found = {row.kind: row.appointment_id for row in (await self._connection.execute(query)).all()}
+        linked = found.get("placer") or found.get("filler")
+        return UUID(str(linked)) if linked is not None else None
+
+    async def link(self, sending_facility: str, placer_id: str, filler_id: str, appointment_id: UUID) -> None:
+        now = self._clock.now()
+        rows = [
+            {
+                "tenant_id": self._tenant_id,
+                "sending_facility": sending_facility,
+                "kind": kind,
+                "external_id": value,
+                "appointment_id": appointment_id,
+                "created_at": now,
+            }
+            for kind, value in (("placer", placer_id), ("filler", filler_id))
+            if value
+        ]
+        if not rows:
+            return
+        dialect = postgresql if self._connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(hl7_appointment_links).on_conflict_do_nothing(index_elements=_LINK_KEY)
+        for row in rows:
+            await self._connection.execute(statement.values(row))
+
+
+class SqlApplyScope(ApplyScope):
+    """A ``SAVEPOINT`` around the block, with the unit of work held (the use cases' commits join
+    the caller's). On an error: ``ROLLBACK TO SAVEPOINT``, and the audit and outbox rows the unit
+    deferred inside the block are dropped with it. SQLite takes its write lock first (``BEGIN
+    IMMEDIATE``): the block writes."""
+
+    _NAME = "hl7_apply"
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def attempt(self) -> AbstractAsyncContextManager[None]:
+        return self._attempt()
+
+    @asynccontextmanager
+    async def _attempt(self) -> AsyncIterator[None]:
+        async with self._uow.savepoint(self._NAME):
+            yield

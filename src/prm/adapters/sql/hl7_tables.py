@@ -1,5 +1,5 @@
-"""Tables of the hl7 context (issue 14): the HL7 v2 messages received, tenant-owned (row-level
-security, migration 0024).
+"""Tables of the hl7 context (issue 14): the HL7 v2 messages received (migration 0024) and the
+links of SIU appointment ids to PRM appointments (0025), tenant-owned (row-level security).
 
 ``(tenant_id, sending_facility, dedup_key)`` is unique: ``dedup_key`` is the control id (MSH-10)
 of an accepted message and NULL for a rejected one (NULLs never collide), so that a repeat is
@@ -40,3 +40,17 @@ hl7_messages = sa.Table(
     sa.Index("ix_hl7_messages_tenant_id_control_id", "tenant_id", "control_id", "received_at"),
 )
 """``raw`` is the message as received (BOM removed, segments CR-separated): PHI."""
+
+hl7_appointment_links = sa.Table(
+    "hl7_appointment_links",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, primary_key=True),
+    sa.Column("sending_facility", sa.String(255), primary_key=True),
+    sa.Column("kind", sa.String(8), primary_key=True),
+    sa.Column("external_id", sa.String(255), primary_key=True),
+    sa.Column("appointment_id", sa.Uuid, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_hl7_appointment_links_tenant_id_appointment_id", "tenant_id", "appointment_id"),
+)
+"""SIU appointment ids (SCH-1 placer, SCH-2 filler: ``kind``) of a sending facility (MSH-4)
+linked to the PRM appointment they name (migration 0025): later messages find it by either."""

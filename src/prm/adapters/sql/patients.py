@@ -78,7 +78,7 @@ def _identifier_rows(patient: Patient) -> list[dict[str, Any]]:
     ]
 
 
-def _from_row(row: sa.Row[Any]) -> Patient:
+def patient_from_row(row: sa.Row[Any]) -> Patient:
     m = row._mapping
     details = PatientDetails(
         identifiers=msgspec.convert(m["identifiers"], tuple[Identifier, ...]),
@@ -165,7 +165,7 @@ class SqlPatientRepository(PatientRepository):
 
     async def get(self, patient_id: PatientId) -> Patient | None:
         row = (await self._connection.execute(_BY_ID, {"tenant_id": self._tenant_id, "id": patient_id})).first()
-        return _from_row(row) if row else None
+        return patient_from_row(row) if row else None
 
     async def exists(self, patient_id: PatientId) -> bool:
         found = await self._connection.execute(_EXISTS, {"tenant_id": self._tenant_id, "id": patient_id})
@@ -173,14 +173,14 @@ class SqlPatientRepository(PatientRepository):
 
     async def get_by_mrn(self, mrn: str) -> Patient | None:
         row = (await self._connection.execute(_BY_MRN, {"tenant_id": self._tenant_id, "mrn": mrn})).first()
-        return _from_row(row) if row else None
+        return patient_from_row(row) if row else None
 
     async def get_many_by_mrn(self, mrns: Iterable[str]) -> dict[str, Patient]:
         wanted = list(mrns)
         if not wanted:
             return {}
         rows = await self._connection.execute(self._scoped().where(patients.c.mrn.in_(wanted)))
-        found = (_from_row(r) for r in rows)
+        found = (patient_from_row(r) for r in rows)
         return {p.mrn: p for p in found}
 
     async def save(self, patient: Patient, *, expected_version: int) -> None:

@@ -1,7 +1,7 @@
 """SQL adapters of the practitioners context: the repository (aggregates) and the finder (lists).
 
 Both are built with the caller's ``TenantId`` and put it in every statement. Rows and
-aggregates are mapped field by field in :func:`_to_row` / :func:`_from_row`; the derived search
+aggregates are mapped field by field in :func:`_to_row` / :func:`practitioner_from_row`; the derived search
 columns are written here: ``name_key`` (folded ``"last first"``, for sorting), ``name_tokens``
 (``" tok1 tok2 "``, folded tokens of first, middle and last names, for prefix search) and
 ``speciality_key`` (the folded speciality, for the exact, case- and accent-insensitive filter).
@@ -69,7 +69,7 @@ def _to_row(practitioner: Practitioner) -> dict[str, Any]:
     }
 
 
-def _from_row(row: sa.Row[Any]) -> Practitioner:
+def practitioner_from_row(row: sa.Row[Any]) -> Practitioner:
     m = row._mapping
     details = PractitionerDetails(
         first_name=m["first_name"],
@@ -119,7 +119,7 @@ class SqlPractitionerRepository(PractitionerRepository):
 
     async def _one(self, condition: sa.ColumnElement[bool]) -> Practitioner | None:
         row = (await self._connection.execute(self._scoped().where(condition))).first()
-        return _from_row(row) if row else None
+        return practitioner_from_row(row) if row else None
 
     async def add(self, practitioner: Practitioner) -> None:
         await self.add_many([practitioner])
@@ -150,7 +150,7 @@ class SqlPractitionerRepository(PractitionerRepository):
         if not wanted:
             return {}
         rows = await self._connection.execute(self._scoped().where(_t.external_id.in_(wanted)))
-        found = (_from_row(r) for r in rows)
+        found = (practitioner_from_row(r) for r in rows)
         return {p.details.external_id: p for p in found if p.details.external_id is not None}
 
     async def get_many_by_license_number(self, license_numbers: Iterable[str]) -> dict[str, Practitioner]:
@@ -158,7 +158,7 @@ class SqlPractitionerRepository(PractitionerRepository):
         if not wanted:
             return {}
         rows = await self._connection.execute(self._scoped().where(_t.license_number.in_(wanted)))
-        found = (_from_row(r) for r in rows)
+        found = (practitioner_from_row(r) for r in rows)
         return {p.details.license_number: p for p in found if p.details.license_number is not None}
 
     async def save(self, practitioner: Practitioner, *, expected_version: int) -> None:
@@ -224,7 +224,12 @@ class SqlPractitionerFinder(PractitionerFinder):
 
     async def find(self, criteria: PractitionerCriteria, page: PageRequest) -> Page[Practitioner]:
         return await fetch_page(
-            self._connection, practitioners, self._conditions(criteria), (_t.name_key, _t.id), page, _from_row
+            self._connection,
+            practitioners,
+            self._conditions(criteria),
+            (_t.name_key, _t.id),
+            page,
+            practitioner_from_row,
         )
 
     async def summaries(self, criteria: PractitionerCriteria, limit: int) -> Sequence[PractitionerSummary]:

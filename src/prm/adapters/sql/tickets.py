@@ -237,6 +237,8 @@ class SqlTicketFinder(TicketFinder):
             _t.journey_instance_id: criteria.journey_instance_id,
         }
         where += [column == value for column, value in exact.items() if value is not None]
+        if criteria.statuses:
+            where.append(_t.status.in_(sorted(s.value for s in criteria.statuses)))
         if criteria.overdue is not None and criteria.now is not None:
             overdue = sa.and_(
                 _t.status.in_(_ACTIVE),

@@ -41,6 +41,22 @@ class SqlUnitOfWork(UnitOfWork):
         finally:
             self._holding -= 1
 
+    @asynccontextmanager
+    async def savepoint(self, name: str = "uow") -> AsyncIterator[None]:
+        """Inside the block the unit is :meth:`held`; an error in it rolls back to a ``SAVEPOINT``
+        taken first and drops the rows deferred inside, and is raised again: the block's writes
+        are undone, the unit's earlier ones kept. ``name``: an SQL identifier."""
+        await self._connection.lock_for_writing()  # SQLite: the write lock before the savepoint
+        await self._connection.execute(sa.text(f"SAVEPOINT {name}"))
+        mark = len(self._deferred)
+        try:
+            async with self.held():
+                yield
+        except BaseException:
+            del self._deferred[mark:]
+            await self._connection.execute(sa.text(f"ROLLBACK TO SAVEPOINT {name}"))
+            raise
+
     def defer_insert(self, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert ``rows`` into ``table`` when the unit commits (append-only tables only: nothing
         in the unit may read them back before then)."""

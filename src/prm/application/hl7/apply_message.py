@@ -1,16 +1,21 @@
-"""Apply one stored HL7 v2 message (the ``hl7.apply`` job), through the patients and integrations
-contexts' use cases."""
+"""Apply one stored HL7 v2 message (the ``hl7.apply`` job), through the patients, appointments and
+integrations contexts' use cases, all or nothing."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 import structlog
 
+from prm.application.hl7.apply_siu import SiuApplier, siu_error
 from prm.application.hl7.ports import (
     AdmissionEvent,
     AdmissionEvents,
     AdtContent,
+    ApplyScope,
+    AppointmentBook,
+    AppointmentLinks,
     Hl7Codec,
     Hl7MessageRepository,
     PatientRegistry,
@@ -18,7 +23,7 @@ from prm.application.hl7.ports import (
 from prm.application.shared.context import RequestContext
 from prm.application.shared.jobs import JobHandler, PermanentJobFailure
 from prm.application.shared.ports import Clock, UnitOfWork
-from prm.domain.hl7.model import Hl7Change, Hl7Error, Hl7ErrorCode, Hl7Message, Hl7MessageId, Hl7Status
+from prm.domain.hl7.model import SIU_TYPES, Hl7Change, Hl7Error, Hl7ErrorCode, Hl7Message, Hl7MessageId, Hl7Status
 from prm.domain.shared.errors import DomainError, StaleVersion
 
 log = structlog.get_logger(__name__)
@@ -37,10 +42,15 @@ class ApplyHl7Message:
     - A01 and A03: an integration event ``ADT_A01``/``ADT_A03`` (source system ``hl7``, external
       id ``hl7:<message id>``) for the PID patient's MRN, with the visit number (PV1-19) and EVN-2.
     - A40: each MRG-1 record is merged into its PID-3 record (``MergePatients``).
+    - SIU (:mod:`prm.application.hl7.apply_siu`): S12 registers or updates the PID patient and
+      records the appointment (the past allowed: the hospital's record) with the AIP-3
+      practitioner, linking SCH-1/SCH-2 to it; S13/S14 move and revise, S15 cancels, S17 marks
+      ``entered-in-error``, S26 ``noshow`` the appointment linked to SCH-1/SCH-2.
 
     The message becomes ``processed`` with its changes (and warnings for the parts left out:
-    an invalid phone), or ``failed`` with the error (a rule of the patients context, an unknown
-    MRG record) and the changes made before it. ``StaleVersion`` is raised for the job to retry.
+    an invalid phone), or ``failed`` with the error (a rule of another context, an unknown MRG
+    record or appointment): then nothing of it is kept (``ApplyScope``), its ``changes`` are
+    empty. ``StaleVersion`` is raised for the job to retry.
     """
 
     def __init__(
@@ -49,6 +59,9 @@ class ApplyHl7Message:
         codec: Hl7Codec,
         patients: PatientRegistry,
         events: AdmissionEvents,
+        appointments: AppointmentBook,
+        links: AppointmentLinks,
+        scope: ApplyScope,
         uow: UnitOfWork,
         clock: Clock,
         context: RequestContext,
@@ -57,6 +70,8 @@ class ApplyHl7Message:
         self._codec = codec
         self._patients = patients
         self._events = events
+        self._siu = SiuApplier(patients, appointments, links)
+        self._scope = scope
         self._uow = uow
         self._clock = clock
         self._context = context
@@ -66,18 +81,27 @@ class ApplyHl7Message:
         if message is None or message.status is not Hl7Status.RECEIVED:
             return message
         version = message.version
-        content = self._codec.adt(message.raw, self._context.phone_region)
         changes: list[Hl7Change] = []
-        warnings = [w for p in content.patients for w in p.warnings]
-        errors = list(content.errors)
+        apply: Callable[[], Awaitable[None]]
+        if message.header.message_type in SIU_TYPES:
+            siu = self._codec.siu(message.raw, self._context.phone_region)
+            warnings = list(siu.patient.warnings) if siu.patient is not None else []
+            errors = list(siu.errors)
+            apply, to_error = partial(self._siu, message, siu, changes), siu_error
+        else:
+            content = self._codec.adt(message.raw, self._context.phone_region)
+            warnings = [w for p in content.patients for w in p.warnings]
+            errors = list(content.errors)
+            apply, to_error = partial(self._apply, message, content, changes), partial(_adt_error, content.trigger)
         if not errors:
             try:
-                await self._apply(message, content, changes)
+                async with self._scope.attempt():
+                    await apply()
             except StaleVersion:
                 raise
             except DomainError as exc:
-                segment = "MRG" if content.trigger == "A40" else "PID"
-                errors.append(Hl7Error(segment, None, Hl7ErrorCode.APPLICATION_ERROR, exc.detail))
+                errors.append(to_error(exc))
+                changes.clear()  # undone with the scope
         now = self._clock.now()
         if errors:
             message.mark_failed(tuple(errors), tuple(changes), now)
@@ -123,6 +147,10 @@ class ApplyHl7Message:
                 )
             )
             changes.append(Hl7Change("integration_event", event_id, "created"))
+
+
+def _adt_error(trigger: str, exc: DomainError) -> Hl7Error:
+    return Hl7Error("MRG" if trigger == "A40" else "PID", None, Hl7ErrorCode.APPLICATION_ERROR, exc.detail)
 
 
 class MissingMergeSource(DomainError):

@@ -1,8 +1,10 @@
-"""Ports of the hl7 context: the codec (python-hl7 behind it), the message store, and its views
-of the patients and integrations contexts."""
+"""Ports of the hl7 context: the codec (python-hl7 behind it), the message store, the SIU
+appointment links, the all-or-nothing scope of applying a message, and its views of the patients,
+appointments and integrations contexts."""
 
 from abc import abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -82,6 +84,28 @@ class AdtContent:
     errors: tuple[Hl7Error, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiuContent:
+    """What an SIU message says (HL7 v2.5.1 chapter 10): the trigger (``S12``), SCH-1 placer and
+    SCH-2 filler appointment ids (EI.1, empty when absent), the PID patient (None without PID),
+    the AIP-3 personnel identifiers (XCN.1) in message order, the times (TQ1-7/8, else SCH-11
+    TQ.4/5, else AIS-4 with AIS-7/8 or SCH-9/10 as the duration; UTC), the appointment type
+    (SCH-8) and reason (SCH-7) as text, the AIL-3 location (PL.1) and the errors that make it
+    impossible to apply."""
+
+    trigger: str
+    placer_id: str = ""
+    filler_id: str = ""
+    patient: PatientData | None = None
+    practitioners: tuple[str, ...] = ()
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    appointment_type: str | None = None
+    reason_text: str | None = None
+    location: str | None = None
+    errors: tuple[Hl7Error, ...] = ()
+
+
 class Hl7Codec(Protocol):
     """Reads and writes ER7 (pipe-delimited) HL7 v2 text."""
 
@@ -99,8 +123,17 @@ class Hl7Codec(Protocol):
         """The segments of a stored message (empty when it cannot be parsed)."""
 
     @abstractmethod
+    def split_batch(self, raw: str) -> tuple[str, ...]:
+        """The messages of a batch (FHS/BHS/BTS/FTS envelopes, or MSH after MSH), each as ER7
+        text, in order; raises ``MalformedHl7Batch`` with the reason."""
+
+    @abstractmethod
     def adt(self, text: str, phone_region: str) -> AdtContent:
         """The patients and merges of a stored ADT message (phones checked for ``phone_region``)."""
+
+    @abstractmethod
+    def siu(self, text: str, phone_region: str) -> SiuContent:
+        """The appointment of a stored SIU message (its PID patient's phones checked for ``phone_region``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,3 +223,74 @@ class AdmissionEvents(Protocol):
     @abstractmethod
     async def publish(self, event: AdmissionEvent) -> UUID:
         """Receive ``event`` as an integration event (source system ``hl7``); its id."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExternalBooking:
+    """An appointment as the hospital booked it (SIU^S12); times tz-aware."""
+
+    patient_id: UUID
+    practitioner_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    appointment_type: str | None = None
+    reason_text: str | None = None
+
+
+class AppointmentBook(Protocol):
+    """The hl7 context's view of the appointments and practitioners contexts, through their use
+    cases. Each raises the other context's ``DomainError`` (``RuleViolated``, ``Conflict``,
+    ``NotFound``) when its rule refuses the change."""
+
+    @abstractmethod
+    async def practitioner(self, identifiers: Sequence[str]) -> UUID | None:
+        """The first of ``identifiers`` (AIP-3) that names a practitioner of the tenant (by
+        license number, then source-system id); None when none does."""
+
+    @abstractmethod
+    async def record(self, booking: ExternalBooking) -> UUID:
+        """Record the booked appointment (the past allowed); its id."""
+
+    @abstractmethod
+    async def reschedule(
+        self,
+        appointment_id: UUID,
+        starts_at: datetime,
+        ends_at: datetime,
+        appointment_type: str | None,
+        reason_text: str | None,
+    ) -> bool:
+        """Move it (the past allowed) and revise its type and reason; whether anything changed."""
+
+    @abstractmethod
+    async def cancel(self, appointment_id: UUID) -> None: ...
+
+    @abstractmethod
+    async def enter_in_error(self, appointment_id: UUID) -> None:
+        """FHIR ``entered-in-error``: the appointment should never have existed (SIU^S17)."""
+
+    @abstractmethod
+    async def no_show(self, appointment_id: UUID) -> None: ...
+
+
+class AppointmentLinks(Protocol):
+    """SCH-1 placer and SCH-2 filler appointment ids, per sending facility (MSH-4), to PRM
+    appointments. Tenant-scoped."""
+
+    @abstractmethod
+    async def find(self, sending_facility: str, placer_id: str, filler_id: str) -> UUID | None:
+        """The appointment linked to the placer id, else to the filler id (empty ids match nothing)."""
+
+    @abstractmethod
+    async def link(self, sending_facility: str, placer_id: str, filler_id: str, appointment_id: UUID) -> None:
+        """Link the non-empty ids to ``appointment_id`` (ids linked already are left as they are)."""
+
+
+class ApplyScope(Protocol):
+    """All or nothing for the other contexts' use cases a message drives."""
+
+    @abstractmethod
+    def attempt(self) -> AbstractAsyncContextManager[None]:
+        """Inside the block, the use cases' commits join the caller's transaction; when the block
+        raises, everything written inside it (rows, audit and outbox events) is undone and the
+        error propagates, leaving the transaction usable for recording the failure."""

@@ -4,11 +4,20 @@ from dataclasses import dataclass
 
 import structlog
 
-from prm.application.hl7.ports import Hl7Codec, Hl7MessageRepository
+from prm.application.hl7.ports import Hl7Codec, Hl7MessageRepository, Inspection
 from prm.application.shared.context import RequestContext
 from prm.application.shared.jobs import JobScheduler
 from prm.application.shared.ports import Clock, UnitOfWork
-from prm.domain.hl7.model import APPLIED_TYPES, MAX_RAW_BYTES, AckCode, Hl7Error, Hl7ErrorCode, Hl7Message, Hl7Status
+from prm.domain.hl7.model import (
+    APPLIED_TYPES,
+    MAX_RAW_BYTES,
+    AckCode,
+    Hl7Error,
+    Hl7ErrorCode,
+    Hl7Message,
+    Hl7NotApplicable,
+    Hl7Status,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -68,12 +77,50 @@ class ReceiveHl7Message:
         self._context = context
 
     async def __call__(self, command: ReceiveHl7Command) -> Hl7Receipt:
+        intake = Hl7Intake(self._messages, self._codec, self._jobs, self._clock, self._context)
+        stored = await intake.store(command)
+        if stored.created:
+            await self._uow.commit()
+        return intake.receipt(stored)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredHl7:
+    """A message as :meth:`Hl7Intake.store` left it: read, stored (or found stored: a repeat, or
+    None when too large) and whether this call stored it."""
+
+    inspection: Inspection
+    message: Hl7Message | None
+    created: bool
+    refusal: Hl7Error | None = None
+
+
+class Hl7Intake:
+    """The steps of receiving shared by one message and a batch (not a use case: the caller
+    commits, and only then builds the ACKs with :meth:`receipt`)."""
+
+    def __init__(
+        self,
+        messages: Hl7MessageRepository,
+        codec: Hl7Codec,
+        jobs: JobScheduler,
+        clock: Clock,
+        context: RequestContext,
+    ) -> None:
+        self._messages = messages
+        self._codec = codec
+        self._jobs = jobs
+        self._clock = clock
+        self._context = context
+
+    async def store(self, command: ReceiveHl7Command) -> StoredHl7:
+        """Write the message and its ``hl7.apply`` job (uncommitted); a repeat writes nothing."""
         inspection = self._codec.inspect(command.raw)
         header = inspection.header
         if len(command.raw.encode("utf-8", "replace")) > MAX_RAW_BYTES:
             error = Hl7Error("MSH", None, Hl7ErrorCode.APPLICATION_ERROR, "the message is larger than 1 MiB")
             log.info("hl7.refused", control_id=header.control_id, reason="too_large")
-            return Hl7Receipt(self._codec.ack(inspection, AckCode.AR, [error]), None, created=False)
+            return StoredHl7(inspection, None, created=False, refusal=error)
         message = Hl7Message.receive(
             tenant_id=self._context.tenant_id,
             header=header,
@@ -84,24 +131,32 @@ class ReceiveHl7Message:
             sender_message_id=_reference(command.message_id),
             correlation_id=_reference(command.correlation_id),
         )
-        created = await self._messages.add(message)
-        if not created:
-            stored = await self._messages.get_by_key(header.sending_facility, header.control_id)
-            if stored is not None:
-                log.info("hl7.repeated", control_id=header.control_id, hl7_message_id=str(stored.id))
-                errors = stored.errors if stored.ack_code is not AckCode.AA else ()  # AA: as first answered
-                return Hl7Receipt(self._codec.ack(inspection, stored.ack_code, errors), stored, created=False)
-        if message.status is Hl7Status.RECEIVED:
-            self._jobs.schedule(APPLY_MESSAGE, {"message_id": str(message.id)}, key=str(message.id))
-        await self._uow.commit()
-        log.info(
-            "hl7.received",
-            hl7_message_id=str(message.id),
-            control_id=header.control_id,
-            message_type=header.message_type,
-            status=message.status.value,
-        )
-        return Hl7Receipt(self._codec.ack(inspection, message.ack_code, message.errors), message, created=True)
+        if await self._messages.add(message):
+            if message.status is Hl7Status.RECEIVED:
+                self._jobs.schedule(APPLY_MESSAGE, {"message_id": str(message.id)}, key=str(message.id))
+            log.info(
+                "hl7.received",
+                hl7_message_id=str(message.id),
+                control_id=header.control_id,
+                message_type=header.message_type,
+                status=message.status.value,
+            )
+            return StoredHl7(inspection, message, created=True)
+        stored = await self._messages.get_by_key(header.sending_facility, header.control_id)
+        if stored is None:  # pragma: no cover - the unique key said it exists
+            raise Hl7NotApplicable("the repeated message could not be read back")
+        log.info("hl7.repeated", control_id=header.control_id, hl7_message_id=str(stored.id))
+        return StoredHl7(inspection, stored, created=False)
+
+    def receipt(self, stored: StoredHl7) -> Hl7Receipt:
+        """The ACK of a stored message (after the commit): its code and errors, or for a repeat
+        the stored outcome's code again (AA without the warnings it first had)."""
+        if stored.refusal is not None or stored.message is None:
+            refused = (stored.refusal,) if stored.refusal is not None else ()
+            return Hl7Receipt(self._codec.ack(stored.inspection, AckCode.AR, refused), None, created=False)
+        message = stored.message
+        errors = message.errors if stored.created or message.ack_code is not AckCode.AA else ()
+        return Hl7Receipt(self._codec.ack(stored.inspection, message.ack_code, errors), message, stored.created)
 
 
 def _reference(value: str | None) -> str | None:

@@ -63,6 +63,8 @@ class TicketCriteria:
     now: datetime | None = None
     title: str | None = None
     """A fragment found anywhere in the title, taken literally, in any case (the cross-entity search)."""
+    statuses: frozenset[TicketStatus] = frozenset()
+    """Any of these statuses (empty: no filter); with ``status`` both must hold (the FHIR Task search)."""
 
 
 class TicketFinder(Protocol):

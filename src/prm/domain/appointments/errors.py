@@ -96,6 +96,12 @@ class ConversationNotFound(NotFound):
     code = "appointments.conversation_not_found"
 
 
+class SlotNotFound(NotFound):
+    """No free slot has this id (any more): booked, held, past, or not a slot id."""
+
+    code = "appointments.slot_not_found"
+
+
 __all__ = [
     "AppointmentNotFound",
     "ConversationNotFound",
@@ -113,6 +119,7 @@ __all__ = [
     "SlotHeld",
     "SlotInThePast",
     "SlotNotAvailable",
+    "SlotNotFound",
     "SlotUnavailable",
     "WaitlistEntryNotFound",
 ]

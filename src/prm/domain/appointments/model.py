@@ -364,6 +364,21 @@ class Appointment:
             )
         )
 
+    def record_reschedule(self, slot: TimeSlot, now: datetime) -> None:
+        """Move to ``slot`` as another system recorded it (HL7 v2 SIU^S13 from a hospital): the
+        past is allowed, because the record is the hospital's; otherwise as :meth:`reschedule`
+        (only proposed, pending or booked appointments; ``AppointmentRescheduled`` for a future
+        slot, none for history)."""
+        if slot.starts_at > now:
+            self.reschedule(slot, now)
+            return
+        if slot == self.slot:
+            return
+        if self.status not in RESCHEDULABLE:
+            raise InvalidTransition(f"an appointment that is {self.status} cannot be rescheduled")
+        self.slot = slot
+        self._touch(now)
+
     def revise(self, now: datetime, **changes: str | None) -> tuple[str, ...]:
         """Change descriptive fields (``appointment_type``, ``reason_text``, ``source_channel``);
         returns the names that changed."""

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import NewType
 from uuid import UUID
 
-from prm.domain.shared.errors import Conflict, NotFound
+from prm.domain.shared.errors import Conflict, NotFound, RuleViolated
 from prm.domain.shared.ids import TenantId, new_id
 
 Hl7MessageId = NewType("Hl7MessageId", UUID)
@@ -80,8 +80,10 @@ class Hl7Error:
 
 @dataclass(frozen=True, slots=True)
 class Hl7Change:
-    """What applying a message did: ``entity`` (``patient``, ``integration_event``), its id, and
-    ``action`` (``created``, ``updated``, ``merged``)."""
+    """What applying a message did: ``entity`` (``patient``, ``integration_event``,
+    ``appointment``), its id, and ``action`` (``created``, ``updated``, ``merged``; for an
+    appointment its new FHIR Appointment.status or ``rescheduled``: ``booked``, ``rescheduled``,
+    ``cancelled``, ``entered-in-error``, ``noshow``)."""
 
     entity: str
     entity_id: UUID
@@ -94,13 +96,28 @@ class Hl7NotApplicable(Conflict):
     code = "hl7.not_applicable"
 
 
+class MalformedHl7Batch(RuleViolated):
+    """A batch that cannot be split into messages (HL7 v2.5.1 2.10.3: FHS/BHS envelopes, or
+    messages one after another): a segment before its MSH, a second BHS or FHS, no message."""
+
+    code = "hl7.malformed_batch"
+
+
+MAX_BATCH_MESSAGES = 1000
+MAX_BATCH_BYTES = 8 * 1024 * 1024
+"""The most messages one batch may hold, and its largest size (8 MiB, UTF-8)."""
+
+
 class Hl7MessageNotFound(NotFound):
     """No HL7 message of the tenant has this id (or control id)."""
 
     code = "hl7.message_not_found"
 
 
-APPLIED_TYPES = frozenset({"ADT^A01", "ADT^A03", "ADT^A04", "ADT^A08", "ADT^A28", "ADT^A31", "ADT^A40"})
+SIU_TYPES = frozenset({"SIU^S12", "SIU^S13", "SIU^S14", "SIU^S15", "SIU^S17", "SIU^S26"})
+"""Scheduling notifications the worker applies: new (booked), rescheduled, modified, cancelled,
+deleted (entered-in-error) and no-show appointments (HL7 v2.5.1 chapter 10)."""
+APPLIED_TYPES = frozenset({"ADT^A01", "ADT^A03", "ADT^A04", "ADT^A08", "ADT^A28", "ADT^A31", "ADT^A40"}) | SIU_TYPES
 """Message types (MSH-9.1 ``^`` MSH-9.2) the worker applies; others are stored and answered AE."""
 
 

@@ -7,12 +7,18 @@ that does not start with ``<VT>``, is not text, or is over 1 MiB is answered AR;
 failure is answered AR (code 207: send it again). A connection idle for ``--idle-timeout``
 seconds is closed. Logs control ids, types and statuses only (messages are PHI). On SQLite the
 worker (``prm worker`` or ``prm serve``) applies the stored messages.
+
+``prm serve`` runs the same listener in each of its processes when ``PRM_MLLP_PORT`` is set
+(:func:`mllp_in_process`, for the default tenant, on ``PRM_HOST``): the port is bound with
+``SO_REUSEPORT``, so that several workers share it and the kernel spreads connections over them.
 """
 
 import argparse
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
@@ -20,8 +26,10 @@ from hl7.mllp import InvalidBlockError, start_hl7_server  # type: ignore[import-
 
 from prm.adapters.hl7.codec import PythonHl7Codec, decode
 from prm.application.hl7.receive_message import ReceiveHl7Command, ReceiveHl7Message
+from prm.application.hl7.receive_messages import ReceiveHl7Messages
 from prm.domain.hl7.model import MAX_RAW_BYTES, AckCode, Hl7Error, Hl7ErrorCode
 from prm.entrypoints.library import Prm
+from prm.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -39,16 +47,48 @@ def refusal(text: str, reason: str, code: Hl7ErrorCode = Hl7ErrorCode.SEGMENT_SE
     return _codec.ack(_codec.inspect(text), AckCode.AR, [Hl7Error("MSH", None, code, reason)])
 
 
-def receiver(prm: Prm) -> Receive:
-    """Each message in its own unit of work, through :class:`ReceiveHl7Message`."""
+MAX_GROUP = 100
+"""The most messages one group commit of the listener holds."""
 
-    async def receive(text: str) -> str:
+
+def receiver(prm: Prm) -> Receive:
+    """Messages through one group commit (:class:`ReceiveHl7Messages`): those that arrive while
+    the previous group is being stored are stored together next, in one unit of work, and each
+    is answered once its group is committed. Alone, a message is its own group (no added wait).
+    A group that fails is stored again message by message (:class:`ReceiveHl7Message`), so that
+    only the message at fault is answered AR (207: send it again)."""
+    pending: list[tuple[str, asyncio.Future[str]]] = []
+    draining: list[asyncio.Task[None]] = []
+
+    async def one(text: str) -> str:
         try:
             receipt = await prm.run(ReceiveHl7Message, ReceiveHl7Command(raw=text))
         except Exception as exc:  # noqa: BLE001 - the sender gets an AR and may send it again; never a crash
             log.warning("hl7.mllp.store_failed", error=type(exc).__name__)
             return refusal(text, "the message could not be stored: send it again", Hl7ErrorCode.APPLICATION_ERROR)
         return str(receipt.ack)
+
+    async def drain() -> None:
+        while pending:
+            group = pending[:MAX_GROUP]
+            del pending[:MAX_GROUP]
+            try:
+                receipts = await prm.run(ReceiveHl7Messages, [ReceiveHl7Command(raw=text) for text, _ in group])
+                acks = [str(receipt.ack) for receipt in receipts]
+            except Exception as exc:  # noqa: BLE001 - retried one by one below
+                log.warning("hl7.mllp.group_failed", error=type(exc).__name__, size=len(group))
+                acks = [await one(text) for text, _ in group]
+            for (_, answer), ack in zip(group, acks, strict=True):
+                if not answer.done():
+                    answer.set_result(ack)
+        draining.clear()
+
+    async def receive(text: str) -> str:
+        answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        pending.append((text, answer))
+        if not draining:
+            draining.append(asyncio.create_task(drain()))
+        return await asyncio.shield(answer)
 
     return receive
 
@@ -75,13 +115,37 @@ async def serve_connection(receive: Receive, reader: Any, writer: Any, idle_time
             await writer.wait_closed()
 
 
-async def start_listener(receive: Receive, host: str | None, port: int, idle_timeout: float = 600.0) -> Any:
-    """The asyncio server (python-hl7's ``start_hl7_server``); ``port`` 0 picks a free one."""
+async def start_listener(
+    receive: Receive, host: str | None, port: int, idle_timeout: float = 600.0, *, reuse_port: bool = False
+) -> Any:
+    """The asyncio server (python-hl7's ``start_hl7_server``); ``port`` 0 picks a free one;
+    ``reuse_port``: ``SO_REUSEPORT`` (Linux, BSD), several processes on one port."""
 
     async def connected(reader: Any, writer: Any) -> None:
         await serve_connection(receive, reader, writer, idle_timeout)
 
-    return await start_hl7_server(connected, host, port, limit=MAX_RAW_BYTES + 16)
+    options: dict[str, Any] = {"reuse_port": True} if reuse_port and sys.platform != "win32" else {}
+    return await start_hl7_server(connected, host, port, limit=MAX_RAW_BYTES + 16, **options)
+
+
+@asynccontextmanager
+async def mllp_in_process(settings: Settings) -> AsyncIterator[Any]:
+    """The MLLP listener of ``prm serve`` for the block's duration: on ``PRM_HOST`` and
+    ``PRM_MLLP_PORT`` for the default tenant (``None``, nothing started, when the port is 0).
+    Open connections are closed on the way out."""
+    if settings.mllp_port == 0:
+        yield None
+        return
+    async with Prm.open(settings) as prm:
+        server = await start_listener(receiver(prm), settings.host, settings.mllp_port, reuse_port=True)
+        sockets = ", ".join(str(s.getsockname()[:2]) for s in server.sockets)
+        log.info("hl7.mllp.listening", sockets=sockets, tenant=str(prm.context.tenant_id))
+        try:
+            yield server
+        finally:
+            server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server.wait_closed(), timeout=5)
 
 
 async def listen(settings: Any, *, host: str | None, port: int, tenant: str | None, idle_timeout: float) -> int:

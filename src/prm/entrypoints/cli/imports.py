@@ -133,15 +133,15 @@ async def import_synthea(
         console=errors,
         disable=not progress,
     )
-    job = _Job(bars, batch_size, in_flight=2 if settings.database_url.startswith("postgresql") else 1)
+    job = ImportJob(bars, batch_size, in_flight=2 if settings.database_url.startswith("postgresql") else 1)
     report = SyntheaImportReport(0, skipped=export.skipped)
     try:
         async with (
             database_failures_translated(),
             Prm.open(settings, tenant_id=tenant_id or settings.default_tenant_id) as prm,
         ):
-            report.tenant_id, report.tenant_slug = prm.context.tenant_id, await _slug(prm)
-            with bars, _logs_through(errors) if progress else _nothing():
+            report.tenant_id, report.tenant_slug = prm.context.tenant_id, await tenant_slug_of(prm)
+            with bars, logs_through(errors) if progress else no_context():
                 if export.providers is not None:
                     organizations = None
                     if export.organizations is not None:
@@ -183,25 +183,25 @@ async def import_synthea(
         )
         return SyntheaImportReport(2, skipped=export.skipped)
     report.files = job.summaries
-    report.exit_code = _exit_code(report)
+    report.exit_code = import_exit_code(report)
     return report
 
 
-def _exit_code(report: SyntheaImportReport) -> int:
+def import_exit_code(report: SyntheaImportReport) -> int:
     troubled = report.rejected > 0 or any(s.unreadable for s in report.skipped)
     if not troubled:
         return 0
     return 1 if any(f.accepted for f in report.files if not f.joined) else 2
 
 
-async def _slug(prm: Prm) -> str | None:
+async def tenant_slug_of(prm: Prm) -> str | None:
     async with prm.unit() as unit:
         tenants = await unit.get(TenantRepository)
         found = await tenants.get(TenantId(prm.context.tenant_id))
     return found.slug if found else None
 
 
-class _Job:
+class ImportJob:
     def __init__(self, bars: Progress, batch_size: int, in_flight: int = 1) -> None:
         self._bars = bars
         self._batch_size = batch_size
@@ -340,12 +340,12 @@ def _batches(
 
 
 @contextmanager
-def _nothing() -> Iterator[None]:
+def no_context() -> Iterator[None]:
     yield
 
 
 @contextmanager
-def _logs_through(console: Console) -> Iterator[None]:
+def logs_through(console: Console) -> Iterator[None]:
     """While the bars are live, send log lines through ``console``, which prints them above the
     bars instead of tearing them: structlog's (PRM's own lines, which ``configure_logging``
     writes straight to stderr) and the standard library's stream handlers on stderr."""

@@ -10,6 +10,7 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 
 from prm.adapters.sql.connection import SqlDatabase
+from prm.entrypoints.cli.hl7 import mllp_in_process
 from prm.entrypoints.http import (
     caregivers,
     fhir,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.database = await container.get(SqlDatabase)
         try:
-            async with worker_in_process(settings, *overrides):
+            async with worker_in_process(settings, *overrides), mllp_in_process(settings):
                 yield
         finally:
             await container.close()

@@ -39,6 +39,7 @@ from prm.application.practitioners.get_practitioner import GetPractitioner
 from prm.application.shared.ports import Clock
 from prm.domain.shared.ids import PatientId, PractitionerId
 from prm.domain.shared.person import AdministrativeGender
+from prm.entrypoints.http.fhir_appointment import FhirAppointmentController
 from prm.entrypoints.http.fhir_common import (
     FHIR_EXCEPTION_HANDLERS,
     FHIR_PATH,
@@ -50,7 +51,11 @@ from prm.entrypoints.http.fhir_common import (
     page_request,
     searchset_response,
 )
+from prm.entrypoints.http.fhir_location import FhirLocationController
+from prm.entrypoints.http.fhir_organization import FhirOrganizationController
+from prm.entrypoints.http.fhir_schedule import FhirScheduleController
 from prm.entrypoints.http.fhir_schemas import FHIR_JSON, fhir_responses
+from prm.entrypoints.http.fhir_task import FhirTaskController
 from prm.entrypoints.http.openapi import package_version
 
 
@@ -187,5 +192,12 @@ class FhirController(Controller):
         return searchset_response(request, "Practitioner", page, resources, clock.now())
 
 
-ROUTES: list[ControllerRouterHandler] = [FhirController]
+ROUTES: list[ControllerRouterHandler] = [
+    FhirController,
+    FhirAppointmentController,
+    FhirOrganizationController,
+    FhirLocationController,
+    FhirScheduleController,
+    FhirTaskController,
+]
 """This module's controllers and handlers, registered by ``app.py``."""

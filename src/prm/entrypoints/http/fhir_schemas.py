@@ -39,6 +39,9 @@ def fhir_responses(*statuses: int) -> dict[int, Any]:
         401: "Unauthorized",
         403: "Forbidden",
         404: "Not Found",
+        409: "Conflict",
+        410: "Gone",
+        412: "Precondition Failed",
         422: "Unprocessable Content",
         429: "Too Many Requests",
     }

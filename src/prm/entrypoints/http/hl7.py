@@ -1,10 +1,12 @@
 """The HL7 v2 API under ``/api/v1/prm/hl7`` (Harman's "HL7 Ingestion", issue 14).
 
-Senders (API keys or users with ``hl7:write``) post one message at a time and get its ACK back;
+Senders (API keys or users with ``hl7:write``) post one message at a time and get its ACK back,
+or a batch and get one ACK per message;
 readers (``hl7:read``) list the messages, open one (raw text, parsed segments, changes, errors)
 or poll a control id's parse status. The raw message is PHI: reads are audited, nothing logs it.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -13,6 +15,8 @@ import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
 
@@ -20,17 +24,21 @@ from prm.adapters.hl7.codec import decode
 from prm.application.hl7.get_message import GetHl7Message, GetHl7ParseStatus
 from prm.application.hl7.list_messages import ListHl7Messages, ListHl7MessagesQuery
 from prm.application.hl7.ports import Hl7MessageCriteria
+from prm.application.hl7.receive_batch import ReceiveHl7Batch
 from prm.application.hl7.receive_message import ReceiveHl7Command, ReceiveHl7Message
 from prm.application.shared.paging import PageRequest
-from prm.domain.hl7.model import MAX_CODE_LENGTH, MAX_CONTROL_ID_LENGTH, Hl7MessageId, Hl7Status
+from prm.domain.hl7.model import MAX_BATCH_BYTES, MAX_CODE_LENGTH, MAX_CONTROL_ID_LENGTH, Hl7MessageId, Hl7Status
 from prm.domain.shared.errors import RuleViolated
 from prm.entrypoints.http.hl7_schemas import (
     Hl7AckResponse,
+    Hl7BatchResponse,
     Hl7MessageResponse,
     Hl7MessageSummaryResponse,
     Hl7ParseStatusResponse,
+    ReceiveHl7BatchRequest,
     ReceiveHl7Request,
     ack_response,
+    batch_response,
     message_response,
     parse_status_response,
     summary_response,
@@ -160,5 +168,62 @@ class Hl7MessageController(Controller):
         return message_response(await get_message(Hl7MessageId(message_id)))
 
 
-ROUTES: list[ControllerRouterHandler] = [Hl7MessageController]
+@dataclass
+class _BatchBody(Operation):
+    """The batch route reads its body itself: document the raw ER7 and JSON forms it takes."""
+
+    def __post_init__(self) -> None:
+        text = Schema(type=OpenAPIType.STRING, description="The batch in ER7", max_length=MAX_BATCH_BYTES)
+        as_json = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["raw_batch"],
+            properties={"raw_batch": text},
+            additional_properties=False,
+        )
+        self.request_body = RequestBody(
+            required=True,
+            content={
+                "application/json": OpenAPIMediaType(schema=as_json),
+                "text/plain": OpenAPIMediaType(schema=text),
+                ER7: OpenAPIMediaType(schema=text),
+            },
+        )
+
+
+class Hl7BatchController(Controller):
+    path = "/hl7/batches"
+    tags = ("hl7",)
+
+    @post(
+        opt={"permission": "hl7:write"},
+        status_code=200,
+        responses=problem_responses(403, 413, 422),
+        summary="Receive an HL7 v2 batch",
+        response_description="One ACK per message, after every message was stored",
+        operation_class=_BatchBody,
+    )
+    @inject
+    async def receive_hl7_batch(
+        self, request: Request[Any, Any, Any], receive: FromDishka[ReceiveHl7Batch]
+    ) -> Hl7BatchResponse:
+        """A batch (HL7 v2.5.1 2.10.3): ``FHS``/``BHS`` ... ``BTS``/``FTS`` envelopes, or messages
+        one after another, as the body (``text/plain`` or ``x-application/hl7-v2+er7``, UTF-8 or
+        ISO-8859-1, CR, LF or CRLF) or JSON ``{"raw_batch": "..."}``; at most 1,000 messages.
+        Every message is stored as by ``POST /hl7/messages`` (a repeated control id is
+        acknowledged again, not applied twice), in one transaction, and only then answered: 200
+        with one ACK per message in order, and the counts. 422 (``hl7.malformed_batch``, nothing
+        stored) when the batch cannot be split: a segment before its MSH, a BHS or FHS inside a
+        message, no message."""
+        body = await request.body()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            try:
+                raw = msgspec.json.decode(body, type=ReceiveHl7BatchRequest).raw_batch
+            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                raise RuleViolated(f'the body is not {{"raw_batch": "..."}}: {exc}', field="raw_batch") from None
+        else:
+            raw = decode(body)
+        return batch_response(await receive(raw))
+
+
+ROUTES: list[ControllerRouterHandler] = [Hl7MessageController, Hl7BatchController]
 """This module's controllers and handlers, registered by ``app.py``."""

@@ -9,8 +9,9 @@ import msgspec
 
 from prm.application.hl7.get_message import Hl7MessageDetail
 from prm.application.hl7.ports import Hl7MessageSummary
+from prm.application.hl7.receive_batch import Hl7BatchReceipt
 from prm.application.hl7.receive_message import Hl7Receipt
-from prm.domain.hl7.model import MAX_RAW_BYTES, AckCode, Hl7Change, Hl7Error, Hl7Message, Hl7Status
+from prm.domain.hl7.model import MAX_BATCH_BYTES, MAX_RAW_BYTES, AckCode, Hl7Change, Hl7Error, Hl7Message, Hl7Status
 
 Reference = Annotated[str, msgspec.Meta(max_length=255)]
 
@@ -36,6 +37,23 @@ class Hl7AckResponse(msgspec.Struct, frozen=True):
     duplicate: bool
 
 
+class ReceiveHl7BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A batch as JSON: ``raw_batch`` in ER7 (FHS/BHS envelopes or messages one after another)."""
+
+    raw_batch: Annotated[str, msgspec.Meta(max_length=MAX_BATCH_BYTES, description="The batch in ER7")]
+
+
+class Hl7BatchResponse(msgspec.Struct, frozen=True):
+    """One ACK per message of the batch, in order: ``count`` messages, of which ``accepted``
+    (AA), ``errored`` (AE: stored, not applied) and ``rejected`` (AR)."""
+
+    count: int
+    accepted: int
+    errored: int
+    rejected: int
+    acks: list[Hl7AckResponse]
+
+
 class Hl7ErrorResponse(msgspec.Struct, frozen=True):
     """Where it went wrong: ``segment``, 1-based ``field`` (null: the whole segment), the HL7
     table 0357 ``code`` and a ``text``."""
@@ -47,8 +65,10 @@ class Hl7ErrorResponse(msgspec.Struct, frozen=True):
 
 
 class Hl7ChangeResponse(msgspec.Struct, frozen=True):
-    """What applying the message did: ``entity`` (``patient``, ``integration_event``), its id and
-    ``action`` (``created``, ``updated``, ``unchanged``, ``merged``)."""
+    """What applying the message did: ``entity`` (``patient``, ``integration_event``,
+    ``appointment``), its id and ``action`` (``created``, ``updated``, ``unchanged``, ``merged``;
+    for an appointment ``booked``, ``rescheduled``, ``updated``, ``cancelled``,
+    ``entered-in-error``, ``noshow``)."""
 
     entity: str
     entity_id: UUID
@@ -128,6 +148,18 @@ def ack_response(receipt: Hl7Receipt, control_id: str) -> Hl7AckResponse:
         message_id=message.id if message else None,
         status=message.status if message else Hl7Status.REJECTED,
         duplicate=message is not None and not receipt.created,
+    )
+
+
+def batch_response(batch: Hl7BatchReceipt) -> Hl7BatchResponse:
+    acks = [ack_response(receipt, "") for receipt in batch.receipts]
+    codes = [a.ack_code for a in acks]
+    return Hl7BatchResponse(
+        count=len(acks),
+        accepted=codes.count(AckCode.AA),
+        errored=codes.count(AckCode.AE),
+        rejected=codes.count(AckCode.AR),
+        acks=acks,
     )
 
 

@@ -1,5 +1,0 @@
-"""Tables of the FHIR import (issue 14)."""
-
-from prm.adapters.sql.metadata import metadata
-
-__all__ = ["metadata"]

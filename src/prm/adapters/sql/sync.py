@@ -1,0 +1,156 @@
+"""The change feed and the device-change ledger of offline sync, in SQL (tables in
+``sync_tables``; why the feed is commit-ordered is told there)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
+
+from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.sync_tables import sync_changes, sync_device_changes
+from prm.adapters.sql.types import UtcDateTime
+from prm.application.sync.ports import ChangeFeed, SyncLedger
+from prm.domain.shared.ids import TenantId, new_id
+from prm.domain.sync.errors import ChangeInProgress
+from prm.domain.sync.model import AppliedChange, FeedEntry, FeedPosition, SyncEntity, SyncOperation
+
+_C = sync_changes.c
+
+
+_LOCK_KEY = "prm.sync_changes:"
+"""Prefix of the PostgreSQL advisory lock key of a tenant's feed (hashed with the tenant id)."""
+
+
+class SqlChangeFeed(ChangeFeed):
+    """The tenant's rows of ``sync_changes``: :meth:`record` adds to the unit of work's
+    transaction, :meth:`after` reads committed ones in feed order."""
+
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    def record(self, changed: Sequence[tuple[SyncEntity, UUID]], at: datetime) -> None:
+        """Add one feed row per ``(entity, id)`` changed at ``at`` by the current transaction,
+        numbered after the tenant's last committed one (written with the unit's next statement or
+        its commit)."""
+        if not changed:
+            return
+        if self._connection.dialect.name == "postgresql":
+            # Writers of one tenant's feed take turns from here to their commit, so that each
+            # numbers its rows after every row committed before it (read by the next statement,
+            # with a snapshot taken once the lock is held). SQLite needs nothing: one writer at a
+            # time holds the whole database until it commits.
+            key = sa.func.hashtextextended(sa.literal(_LOCK_KEY + str(self._tenant_id)), 0)
+            self._connection.defer(sa.select(sa.func.pg_advisory_xact_lock(key)))
+            self._connection.defer(self._numbered_rows(list(dict.fromkeys(changed)), at))
+            return
+        following = sa.select(sa.func.coalesce(sa.func.max(_C.seq), 0) + 1).where(_C.tenant_id == self._tenant_id)
+        statement = sa.insert(sync_changes).values(seq=following.scalar_subquery())
+        rows = [
+            {
+                "tenant_id": self._tenant_id,
+                "id": new_id(),
+                "entity": entity.value,
+                "entity_id": entity_id,
+                "changed_at": at,
+            }
+            for entity, entity_id in dict.fromkeys(changed)
+        ]
+        self._connection.defer(statement, rows)
+
+    def _numbered_rows(self, changed: Sequence[tuple[SyncEntity, UUID]], at: datetime) -> sa.Executable:
+        """PostgreSQL: every row in one statement (``unnest ... WITH ORDINALITY``), numbered after
+        the tenant's highest ``seq`` (an import changes thousands of records in one unit)."""
+        given = (
+            sa.func.unnest(
+                sa.cast(sa.literal([new_id() for _ in changed], ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
+                sa.cast(sa.literal([entity.value for entity, _ in changed], ARRAY(sa.Text)), ARRAY(sa.Text)),
+                sa.cast(sa.literal([entity_id for _, entity_id in changed], ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
+            )
+            .table_valued("id", "entity", "entity_id", with_ordinality="ord")
+            .render_derived()
+        )
+        highest = sa.select(sa.func.coalesce(sa.func.max(_C.seq), 0)).where(_C.tenant_id == self._tenant_id)
+        rows = sa.select(
+            sa.literal(self._tenant_id, sa.Uuid),
+            highest.scalar_subquery() + given.c.ord,
+            given.c.id,
+            given.c.entity,
+            given.c.entity_id,
+            sa.literal(at, UtcDateTime),
+        )
+        return sa.insert(sync_changes).from_select(
+            ["tenant_id", "seq", "id", "entity", "entity_id", "changed_at"], rows
+        )
+
+    async def after(
+        self, position: FeedPosition | None, entities: frozenset[SyncEntity], limit: int
+    ) -> Sequence[FeedEntry]:
+        where = [_C.tenant_id == self._tenant_id, _C.entity.in_(sorted(e.value for e in entities))]
+        if position is not None:
+            where.append(
+                sa.or_(_C.seq > position.sequence, sa.and_(_C.seq == position.sequence, _C.id > position.entry))
+            )
+        statement = (
+            sa.select(_C.seq, _C.id, _C.entity, _C.entity_id, _C.changed_at)
+            .where(*where)
+            .order_by(_C.seq, _C.id)
+            .limit(limit)
+        )
+        rows = (await self._connection.execute(statement)).all()
+        return [
+            FeedEntry(
+                position=FeedPosition(int(row.seq), row.id),
+                entity=SyncEntity(row.entity),
+                entity_id=row.entity_id,
+                changed_at=row.changed_at,
+            )
+            for row in rows
+        ]
+
+
+class SqlSyncLedger(SyncLedger):
+    """The tenant's rows of ``sync_device_changes``."""
+
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    async def get(self, device_id: str, change_id: str) -> AppliedChange | None:
+        c = sync_device_changes.c
+        row = (
+            await self._connection.execute(
+                sa.select(c.entity, c.operation, c.entity_id, c.version).where(
+                    c.tenant_id == self._tenant_id, c.device_id == device_id, c.change_id == change_id
+                )
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        return AppliedChange(
+            entity=SyncEntity(row.entity),
+            operation=SyncOperation(row.operation),
+            entity_id=row.entity_id,
+            version=row.version,
+        )
+
+    async def add(self, device_id: str, change_id: str, applied: AppliedChange, at: datetime) -> None:
+        row = {
+            "tenant_id": self._tenant_id,
+            "device_id": device_id,
+            "change_id": change_id,
+            "entity": applied.entity.value,
+            "operation": applied.operation.value,
+            "entity_id": applied.entity_id,
+            "version": applied.version,
+            "applied_at": at,
+        }
+        try:  # now, not at commit: a concurrent upload of the same change waits here, then fails
+            await self._connection.execute(sa.insert(sync_device_changes).values(**row))
+        except IntegrityError as exc:
+            if "pk_sync_device_changes" in str(exc.orig) or "sync_device_changes" in str(exc.orig):
+                raise ChangeInProgress("this change is being applied by another upload: upload it again") from exc
+            raise

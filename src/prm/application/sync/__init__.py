@@ -1,0 +1,1 @@
+"""Use cases of offline sync: apply a device's change, download the change feed."""
