@@ -14,7 +14,8 @@ python-hl7 and the field readers of :mod:`prm.adapters.hl7.codec`.
 from datetime import datetime, timedelta
 from typing import Any
 
-from prm.adapters.hl7.codec import _all, _datetime, _error, _field, _first, _patient
+from prm.adapters.hl7.pid import patient_of
+from prm.adapters.hl7.segments import all_segments, first_segment, hl7_datetime, value_at
 from prm.application.hl7.ports import SiuContent
 from prm.domain.hl7.model import Hl7Error, Hl7ErrorCode
 
@@ -44,39 +45,39 @@ the start and the duration are used instead (an appointment lasts at most a day 
 
 
 def _text(segment: Any, number: int, limit: int) -> str | None:
-    value = _field(segment, number, 1, 2) or _field(segment, number, 1, 1)
+    value = value_at(segment, number, 1, 2) or value_at(segment, number, 1, 1)
     return value[:limit] or None
 
 
 def _duration(segment: Any, amount_field: int, units_field: int) -> timedelta | None:
-    amount = _field(segment, amount_field)
+    amount = value_at(segment, amount_field)
     if not amount:
         return None
     try:
         count = float(amount)
     except ValueError:
         return None
-    code = (_field(segment, units_field, 1, 1) or _field(segment, units_field, 1, 2) or "min").lower()
-    unit = _UNITS.get(code) or _UNITS.get(_field(segment, units_field, 1, 2).lower())
+    code = (value_at(segment, units_field, 1, 1) or value_at(segment, units_field, 1, 2) or "min").lower()
+    unit = _UNITS.get(code) or _UNITS.get(value_at(segment, units_field, 1, 2).lower())
     if unit is None or count <= 0:
         return None
     return min(unit * count, _MAX_DURATION)
 
 
 def _location(ail: Any) -> str | None:
-    parts = [_field(ail, 3, 1, n) for n in (1, 2, 4)]
+    parts = [value_at(ail, 3, 1, n) for n in (1, 2, 4)]
     text = " ".join(p for p in parts if p)
     return text[:255] or None
 
 
 def _times(message: Any, sch: Any) -> tuple[datetime | None, datetime | None]:
-    tq1, ais = _first(message, "TQ1"), _first(message, "AIS")
-    starts_at = _datetime(_field(tq1, 7)) if tq1 is not None else None
-    ends_at = _datetime(_field(tq1, 8)) if tq1 is not None else None
+    tq1, ais = first_segment(message, "TQ1"), first_segment(message, "AIS")
+    starts_at = hl7_datetime(value_at(tq1, 7)) if tq1 is not None else None
+    ends_at = hl7_datetime(value_at(tq1, 8)) if tq1 is not None else None
     if starts_at is None:
-        starts_at, ends_at = _datetime(_field(sch, 11, 1, 4)), _datetime(_field(sch, 11, 1, 5))
+        starts_at, ends_at = hl7_datetime(value_at(sch, 11, 1, 4)), hl7_datetime(value_at(sch, 11, 1, 5))
     if starts_at is None and ais is not None:
-        starts_at, ends_at = _datetime(_field(ais, 4)), None
+        starts_at, ends_at = hl7_datetime(value_at(ais, 4)), None
     if starts_at is not None and (ends_at is None or ends_at - starts_at > _WINDOW):
         duration = _duration(sch, 9, 10) or (_duration(ais, 7, 8) if ais is not None else None)
         ends_at = starts_at + duration if duration is not None else ends_at
@@ -85,27 +86,29 @@ def _times(message: Any, sch: Any) -> tuple[datetime | None, datetime | None]:
 
 def read_siu(message: Any, phone_region: str) -> SiuContent:
     """The :class:`SiuContent` of a parsed message (python-hl7's ``Message``)."""
-    trigger = _field(message.segment("MSH"), 9, 1, 2)
-    sch = _first(message, "SCH")
+    trigger = value_at(message.segment("MSH"), 9, 1, 2)
+    sch = first_segment(message, "SCH")
     errors: list[Hl7Error] = []
     if sch is None:
         return SiuContent(
             trigger=trigger,
-            errors=(_error("SCH", None, Hl7ErrorCode.SEGMENT_SEQUENCE, "segment SCH is missing"),),
+            errors=(Hl7Error("SCH", None, Hl7ErrorCode.SEGMENT_SEQUENCE, "segment SCH is missing"),),
         )
-    placer, filler = _field(sch, 1)[:255], _field(sch, 2)[:255]
+    placer, filler = value_at(sch, 1)[:255], value_at(sch, 2)[:255]
     if not placer and not filler:
-        errors.append(_error("SCH", 1, Hl7ErrorCode.REQUIRED_FIELD_MISSING, "SCH-1 or SCH-2 must name the appointment"))
-    pid = _first(message, "PID")
-    patient = _patient(pid, phone_region) if pid is not None else None
+        errors.append(
+            Hl7Error("SCH", 1, Hl7ErrorCode.REQUIRED_FIELD_MISSING, "SCH-1 or SCH-2 must name the appointment")
+        )
+    pid = first_segment(message, "PID")
+    patient = patient_of(pid, phone_region) if pid is not None else None
     starts_at, ends_at = _times(message, sch)
-    ail = _first(message, "AIL")
+    ail = first_segment(message, "AIL")
     return SiuContent(
         trigger=trigger,
         placer_id=placer,
         filler_id=filler,
         patient=patient,
-        practitioners=tuple(v for v in (_field(aip, 3, 1, 1) for aip in _all(message, "AIP")) if v),
+        practitioners=tuple(v for v in (value_at(aip, 3, 1, 1) for aip in all_segments(message, "AIP")) if v),
         starts_at=starts_at,
         ends_at=ends_at,
         appointment_type=_text(sch, 8, 100),

@@ -1,9 +1,9 @@
 """Placing a booking: the checks every way of booking shares (not a use case on its own)."""
 
 from prm.application.appointments.ports import AppointmentRepository, HoldRepository
-from prm.domain.appointments.errors import SlotHeld
+from prm.domain.appointments.errors import SlotHeld, SlotUnavailable
 from prm.domain.appointments.ids import HoldId
-from prm.domain.appointments.model import Appointment
+from prm.domain.appointments.model import Appointment, TimeSlot
 
 
 async def place(
@@ -28,3 +28,15 @@ async def place(
             continue
         raise SlotHeld("that time is held for another patient for a few minutes: choose another slot")
     await appointments.add(appointment)
+
+
+async def check_free_to_move(appointment: Appointment, slot: TimeSlot, appointments: AppointmentRepository) -> None:
+    """Before moving an active ``appointment`` to ``slot``: take the booking lock and raise
+    :class:`SlotUnavailable` (409, naming it) when another active appointment of the practitioner
+    overlaps ``slot``. An inactive (cancelled, fulfilled ...) appointment may move anywhere."""
+    await appointments.lock_for_booking(appointment.practitioner_id)
+    clash = await appointments.overlapping(appointment.practitioner_id, slot, exclude=appointment.id)
+    if clash and appointment.is_active:
+        raise SlotUnavailable(
+            f"the practitioner already has appointment {clash[0].id} at that time", conflicting_id=clash[0].id
+        )

@@ -5,10 +5,11 @@ from datetime import datetime
 
 import structlog
 
+from prm.application.appointments.booking import check_free_to_move
 from prm.application.appointments.ports import AppointmentRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
-from prm.domain.appointments.errors import AppointmentNotFound, SlotUnavailable
+from prm.domain.appointments.errors import AppointmentNotFound
 from prm.domain.appointments.ids import AppointmentId
 from prm.domain.appointments.model import SCHEDULING_DATES, Appointment, TimeSlot
 
@@ -67,13 +68,7 @@ class RecordExternalReschedule:
         }
         changed = list(appointment.revise(now, **revisions))
         if slot != appointment.slot:
-            await self._appointments.lock_for_booking(appointment.practitioner_id)
-            clash = await self._appointments.overlapping(appointment.practitioner_id, slot, exclude=appointment.id)
-            if clash and appointment.is_active:
-                raise SlotUnavailable(
-                    f"the practitioner already has appointment {clash[0].id} at that time",
-                    conflicting_id=clash[0].id,
-                )
+            await check_free_to_move(appointment, slot, self._appointments)
             appointment.record_reschedule(slot, now)
             changed += ["start_time", "end_time"]
         if not changed:

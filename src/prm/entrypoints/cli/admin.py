@@ -79,6 +79,16 @@ class PasswordNotGiven(Exception):
     """No password to use: no terminal to ask it on, the two typed differ, or input ended."""
 
 
+async def tenant_id_of(settings: Settings, tenant: str) -> UUID | None:
+    """The id of the tenant named by ``tenant`` (a slug or an id); ``None`` when there is none,
+    said on stderr (``prm: no tenant ...``), for a command to exit 2."""
+    try:
+        return (await find_tenant(settings, tenant)).id
+    except TenantNotFound as exc:
+        print(f"prm: {exc.detail}", file=sys.stderr)
+        return None
+
+
 async def find_tenant(settings: Settings, tenant: str) -> Tenant:
     """The tenant with this slug or id; raises ``TenantNotFound``."""
     try:

@@ -17,7 +17,6 @@ database without PRM's tables, bad usage).
 
 import argparse
 import asyncio
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,8 +34,8 @@ from prm.adapters.sql.failures import SchemaMissing, database_failures_translate
 from prm.application.patients.import_patients import ImportPatients
 from prm.application.practitioners.import_practitioners import ImportPractitioners
 from prm.application.shared.imports import Rejection, ValueWarning
-from prm.domain.shared.errors import DomainError
-from prm.entrypoints.cli.import_report import SyntheaImportReport, summary
+from prm.entrypoints.cli.admin import tenant_id_of
+from prm.entrypoints.cli.import_report import SyntheaImportReport, skipped_lines, summary, summary_console
 from prm.entrypoints.cli.imports import ImportJob, import_exit_code, logs_through, no_context, tenant_slug_of
 from prm.entrypoints.library import DatabaseNotMigrated, Prm
 from prm.entrypoints.logging import configure_logging
@@ -165,10 +164,7 @@ async def run_fhir_import(
         settings, path, batch_size=batch_size, tenant_id=tenant_id, progress=progress, console=console
     )
     if result.report.files or result.report.skipped:
-        if out is None:
-            out = Console(highlight=False)
-            if not out.is_terminal:
-                out.width = max(out.width, 120)
+        out = out or summary_console()
         table = summary(result.report)
         tenant = result.report.tenant_slug or f"tenant {result.report.tenant_id}"
         table.title = f"FHIR import into {tenant}"
@@ -176,19 +172,9 @@ async def run_fhir_import(
         if result.not_kept:
             kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result.not_kept.items()))
             out.print(f"not kept by PRM (read, not imported): {kinds}", markup=False, highlight=False, soft_wrap=True)
-        for skipped in result.report.skipped:
-            out.print(f"skipped: {skipped}", markup=False, highlight=False, soft_wrap=True)
+        for line in skipped_lines(result.report):
+            out.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
     return result.exit_code
-
-
-async def _tenant(settings: Settings, tenant: str) -> UUID | None:
-    from prm.entrypoints.cli.admin import find_tenant
-
-    try:
-        return (await find_tenant(settings, tenant)).id
-    except DomainError as exc:
-        print(f"prm: {exc.detail}", file=sys.stderr)
-        return None
 
 
 def add_fhir_import(sources: Any, settings: Callable[[], Any]) -> None:
@@ -223,7 +209,7 @@ exit codes:
 
     def handle(args: argparse.Namespace) -> int:
         current = settings()
-        tenant_id = asyncio.run(_tenant(current, args.tenant)) if args.tenant else None
+        tenant_id = asyncio.run(tenant_id_of(current, args.tenant)) if args.tenant else None
         if tenant_id is None and args.tenant:
             return 2
         return asyncio.run(

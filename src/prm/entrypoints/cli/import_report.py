@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from rich import box
+from rich.console import Console
 from rich.table import Table
 
 from prm.adapters.inbound.synthea.reader import SkippedFile
@@ -86,3 +87,12 @@ def skipped_lines(report: SyntheaImportReport) -> list[str]:
         f"  {names[0]}: {reason}" if len(names) == 1 else f"  {reason}: {', '.join(names)}"
         for reason, names in by_reason.items()
     ]
+
+
+def summary_console() -> Console:
+    """Standard output for a summary table: a pipe or a file gets the whole table (at least 120
+    columns), not rich's default 80."""
+    out = Console(highlight=False)
+    if not out.is_terminal:
+        out.width = max(out.width, 120)
+    return out

@@ -59,7 +59,7 @@ from prm.application.practitioners.import_practitioners import ImportPractitione
 from prm.application.shared.imports import BatchOutcome, Rejection, ValueWarning
 from prm.domain.shared.errors import DomainError
 from prm.domain.shared.ids import TenantId
-from prm.entrypoints.cli.import_report import FileSummary, SyntheaImportReport, skipped_lines, summary
+from prm.entrypoints.cli.import_report import FileSummary, SyntheaImportReport, skipped_lines, summary, summary_console
 from prm.entrypoints.library import DatabaseNotMigrated, Prm
 from prm.entrypoints.logging import configure_logging
 from prm.settings import Settings
@@ -89,10 +89,7 @@ async def run_synthea_import(
         settings, folder, batch_size=batch_size, tenant_id=tenant_id, progress=progress, console=console
     )
     if report.files:
-        if out is None:
-            out = Console(highlight=False)
-            if not out.is_terminal:  # a pipe or file gets the whole table, not rich's default 80 columns
-                out.width = max(out.width, 120)
+        out = out or summary_console()
         out.print(summary(report))
         for line in skipped_lines(report):
             out.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)

@@ -22,7 +22,6 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 from prm.settings import Settings, SettingsError
 
@@ -134,7 +133,9 @@ def _import(args: argparse.Namespace) -> int:
     from prm.entrypoints.cli.imports import run_synthea_import
 
     settings = _settings()
-    tenant_id = asyncio.run(_tenant_id(settings, args.tenant)) if args.tenant else None
+    from prm.entrypoints.cli.admin import tenant_id_of
+
+    tenant_id = asyncio.run(tenant_id_of(settings, args.tenant)) if args.tenant else None
     if tenant_id is None and args.tenant:
         return 2
     return asyncio.run(
@@ -146,18 +147,6 @@ def _import(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
         )
     )
-
-
-async def _tenant_id(settings: Settings, tenant: str) -> UUID | None:
-    """The id of the tenant named by ``tenant`` (a slug or an id); ``None`` (reported) if none."""
-    from prm.domain.shared.errors import DomainError
-    from prm.entrypoints.cli.admin import find_tenant
-
-    try:
-        return (await find_tenant(settings, tenant)).id
-    except DomainError as exc:
-        print(f"prm: {exc.detail}", file=sys.stderr)
-        return None
 
 
 def _tenants(args: argparse.Namespace) -> int:

@@ -220,7 +220,7 @@ class FhirExportController(Controller):
     ) -> Response[dict[str, Any]]:
         """Start exporting every record of the tenant of the given types as NDJSON (Bulk Data
         kick-off). 202 with ``Content-Location`` (the status URL); 400 OperationOutcome naming a
-        bad ``_type``, ``_since``, ``_outputFormat`` or a missing ``Prefer: respond-async``."""
+        bad ``_type``, ``_since`` or ``_outputFormat``; 422 without ``Prefer: respond-async``."""
         return await self._kick_off(
             request, ExportLevel.SYSTEM, kick_off, types, resource_types, since, output_format, prefer
         )
