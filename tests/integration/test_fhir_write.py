@@ -266,6 +266,21 @@ async def test_a_batch_answers_each_entry(client: Client) -> None:
     assert await _count(client, good["identifier"][0]["value"]) == 1
 
 
+async def test_a_batch_entry_that_fails_is_undone_alone(client: Client) -> None:
+    """Two entries of one batch with the same MRN: the second is refused (409) and undone by
+    itself; the entries before and after it are written."""
+    first, after = _resource(), _resource()
+    twin = _resource()
+    twin["identifier"] = first["identifier"]
+    entries = [{"resource": r, "request": {"method": "POST", "url": "Patient"}} for r in (first, twin, after)]
+    response = await _post_bundle(client, {"resourceType": "Bundle", "type": "batch", "entry": entries})
+    assert response.status_code == 200, response.text
+    statuses = [e["response"]["status"] for e in response.json()["entry"]]
+    assert statuses == ["201 Created", "409 Conflict", "201 Created"]
+    assert await _count(client, first["identifier"][0]["value"]) == 1
+    assert await _count(client, after["identifier"][0]["value"]) == 1
+
+
 async def test_bundle_errors(client: Client) -> None:
     _outcome(await _post_bundle(client, {"resourceType": "Bundle", "type": "collection"}), 422)
     _outcome(await _post_bundle(client, {"resourceType": "Patient"}), 422)

@@ -21,6 +21,9 @@ _BUFFER = 1 << 20
 
 
 class NdjsonWriter(ExportFileWriter):
+    """One NDJSON file of an export (owner-only, mode 0600): each resource one JSON line, UTF-8,
+    written through a buffer as the pages come."""
+
     def __init__(self, path: Path) -> None:
         self._file: BinaryIO | None = path.open("wb", buffering=_BUFFER)
         path.chmod(0o600)

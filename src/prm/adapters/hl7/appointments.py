@@ -26,6 +26,10 @@ SOURCE_CHANNEL = "hl7"
 
 
 class AppointmentBookFromAppointments(AppointmentBook):
+    """The hl7 context's view of the appointments context: SIU changes through its use cases
+    (``RecordExternalAppointment``, ``RecordExternalReschedule``, ``UpdateAppointment``), joining
+    the caller's unit of work; the AIP-3 practitioner looked up by licence number or source id."""
+
     def __init__(
         self,
         practitioners: PractitionerRepository,

@@ -85,6 +85,7 @@ def _slot(starts_at: datetime, ends_at: datetime) -> TimeSlot:
 
 
 def appointment_from_row(row: sa.Row[Any]) -> Appointment:
+    """An ``appointments`` row as the domain's :class:`Appointment`."""
     m = row._mapping
     return Appointment(
         id=m["id"],

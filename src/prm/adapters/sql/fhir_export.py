@@ -70,6 +70,8 @@ def _from_row(m: Mapping[str, Any]) -> BulkExport:
 
 
 class SqlExportRepository(ExportRepository):
+    """The tenant's ``fhir_exports`` rows (one a bulk export: its request, status, progress, files)."""
+
     def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id

@@ -79,6 +79,7 @@ def _identifier_rows(patient: Patient) -> list[dict[str, Any]]:
 
 
 def patient_from_row(row: sa.Row[Any]) -> Patient:
+    """A ``patients`` row as the domain's :class:`Patient`."""
     m = row._mapping
     details = PatientDetails(
         identifiers=msgspec.convert(m["identifiers"], tuple[Identifier, ...]),

@@ -70,6 +70,7 @@ def _to_row(practitioner: Practitioner) -> dict[str, Any]:
 
 
 def practitioner_from_row(row: sa.Row[Any]) -> Practitioner:
+    """A ``practitioners`` row as the domain's :class:`Practitioner`."""
     m = row._mapping
     details = PractitionerDetails(
         first_name=m["first_name"],

@@ -14,6 +14,8 @@ from prm.domain.shared.ids import PatientId
 
 
 class SyncRecordsFromContexts(SyncRecords):
+    """The current patient and appointment records a download sends, read through their contexts' repositories."""
+
     def __init__(self, patients: PatientRepository, appointments: AppointmentRepository) -> None:
         self._patients = patients
         self._appointments = appointments

@@ -7,6 +7,8 @@ from prm.application.sync.ports import SyncUnit
 
 
 class SqlSyncUnit(SyncUnit):
+    """A change of an upload joins the unit of work (its use case's commit is held for the ledger row)."""
+
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
 

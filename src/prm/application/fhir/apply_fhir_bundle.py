@@ -45,8 +45,8 @@ class ApplyFhirBundle:
 
     - ``atomic`` (a ``transaction``): one unit of work; the first entry that fails raises
       :class:`BundleEntryFailed` naming it and nothing is written.
-    - not ``atomic`` (a ``batch``): each entry on its own, with its own commit; a failure is that
-      entry's ``error`` and the others go on.
+    - not ``atomic`` (a ``batch``): each entry on its own (a savepoint each, one commit at the
+      end); a failure is that entry's ``error``, undone alone, and the others go on.
     """
 
     def __init__(
@@ -59,7 +59,9 @@ class ApplyFhirBundle:
 
     async def __call__(self, entries: Sequence[FhirBundleEntry], *, atomic: bool) -> list[FhirEntryOutcome]:
         if not atomic:
-            return [await self._one(entry) for entry in entries]
+            batch = [await self._one(entry) for entry in entries]
+            await self._uow.commit()
+            return batch
         outcomes: list[FhirEntryOutcome] = []
         async with self._hold.held():
             for entry in entries:
@@ -72,8 +74,11 @@ class ApplyFhirBundle:
         return outcomes
 
     async def _one(self, entry: FhirBundleEntry) -> FhirEntryOutcome:
+        """A batch entry in a savepoint of its own: one that fails (a rule, or a key the database
+        refuses) is undone alone and the batch goes on; all are committed together at the end."""
         try:
-            return await self._apply(entry)
+            async with self._hold.savepoint():
+                return await self._apply(entry)
         except DomainError as exc:
             return FhirEntryOutcome(index=entry.index, resource_type=entry.resource_type, error=exc)
 

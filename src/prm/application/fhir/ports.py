@@ -12,3 +12,8 @@ class TransactionHold(Protocol):
 
     @abstractmethod
     def held(self) -> AbstractAsyncContextManager[None]: ...
+
+    @abstractmethod
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """As :meth:`held`, and an error inside undoes what the block wrote (and is raised
+        again), keeping what the transaction wrote before it."""

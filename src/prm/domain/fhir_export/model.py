@@ -19,6 +19,8 @@ ExportId = NewType("ExportId", UUID)
 
 
 class ExportStatus(StrEnum):
+    """Where a bulk export stands (FHIR Bulk Data: 202 while ``in-progress``, 200 once ``completed``)."""
+
     IN_PROGRESS = "in-progress"
     COMPLETED = "completed"
     FAILED = "failed"

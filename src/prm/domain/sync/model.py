@@ -19,6 +19,8 @@ class SyncEntity(StrEnum):
 
 
 class SyncOperation(StrEnum):
+    """What a device's change does to its record."""
+
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"

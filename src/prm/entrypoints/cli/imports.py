@@ -185,6 +185,8 @@ async def import_synthea(
 
 
 def import_exit_code(report: SyntheaImportReport) -> int:
+    """0 all imported, 1 some rows rejected or a file unreadable, 2 nothing imported (the
+    module docstring's exit codes)."""
     troubled = report.rejected > 0 or any(s.unreadable for s in report.skipped)
     if not troubled:
         return 0
@@ -192,6 +194,7 @@ def import_exit_code(report: SyntheaImportReport) -> int:
 
 
 async def tenant_slug_of(prm: Prm) -> str | None:
+    """The slug of the tenant ``prm`` works in (``None`` if it has none), for the summary's title."""
     async with prm.unit() as unit:
         tenants = await unit.get(TenantRepository)
         found = await tenants.get(TenantId(prm.context.tenant_id))
@@ -199,6 +202,9 @@ async def tenant_slug_of(prm: Prm) -> str | None:
 
 
 class ImportJob:
+    """Runs an import's batches (``in_flight`` of them overlapping on PostgreSQL) with a progress
+    bar per file, and keeps a :class:`FileSummary` per file in ``summaries``."""
+
     def __init__(self, bars: Progress, batch_size: int, in_flight: int = 1) -> None:
         self._bars = bars
         self._batch_size = batch_size
@@ -338,6 +344,7 @@ def _batches(
 
 @contextmanager
 def no_context() -> Iterator[None]:
+    """A block that changes nothing (the logs' place when no progress bar is shown)."""
     yield
 
 

@@ -48,6 +48,7 @@ FHIR_EXCEPTION_HANDLERS: dict[Any, Any] = {kind: _outcome_handler(h) for kind, h
 
 
 def fhir_response(content: dict[str, Any]) -> Response[dict[str, Any]]:
+    """``content`` (a FHIR resource as JSON) answered 200 as ``application/fhir+json``."""
     return Response(content, media_type=FHIR_JSON)
 
 
@@ -58,6 +59,7 @@ def base_url(request: Request[Any, Any, Any]) -> str:
 
 
 def page_url(request: Request[Any, Any, Any], resource_type: str, count: int, offset: int) -> str:
+    """The search URL of ``resource_type`` with the request\'s parameters and this ``_count``/``_offset``."""
     kept = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k not in _PAGING]
     query = urlencode([*kept, ("_count", str(count)), ("_offset", str(offset))])
     return f"{base_url(request)}/{resource_type}?{query}"
@@ -75,6 +77,8 @@ def page_request(count: int, offset: int) -> PageRequest:
 def searchset_response(
     request: Request[Any, Any, Any], resource_type: str, page: Page[Any], resources: list[dict[str, Any]], now: datetime
 ) -> Response[dict[str, Any]]:
+    """``resources`` (one ``page`` of a search, mapped) as a FHIR ``searchset`` Bundle with
+    ``self``/``next``/``previous`` links; ``total`` only when the page's count is exact."""
     count, offset = page.page_size, (page.page - 1) * page.page_size
     bundle = searchset(
         resources,
