@@ -1,7 +1,7 @@
 """The change feed and the device-change ledger of offline sync, in SQL (tables in
 ``sync_tables``; why the feed is commit-ordered is told there)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -9,15 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
-from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.connection import Parameters, SqlConnection
 from prm.adapters.sql.sync_tables import sync_changes, sync_device_changes
-from prm.adapters.sql.types import UtcDateTime
+from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 from prm.application.sync.ports import ChangeFeed, SyncLedger
 from prm.domain.shared.ids import TenantId, new_id
 from prm.domain.sync.errors import ChangeInProgress
 from prm.domain.sync.model import AppliedChange, FeedEntry, FeedPosition, SyncEntity, SyncOperation
 
 _C = sync_changes.c
+Statement = tuple[sa.Executable, Parameters]
+_AT = sa.DateTime(timezone=True)
 
 
 _LOCK_KEY = "prm.sync_changes:"
@@ -28,25 +30,33 @@ class SqlChangeFeed(ChangeFeed):
     """The tenant's rows of ``sync_changes``: :meth:`record` adds to the unit of work's
     transaction, :meth:`after` reads committed ones in feed order."""
 
-    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+    def __init__(self, connection: SqlConnection, uow: SqlUnitOfWork, tenant_id: TenantId) -> None:
         self._connection = connection
+        self._uow = uow
         self._tenant_id = tenant_id
 
     def record(self, changed: Sequence[tuple[SyncEntity, UUID]], at: datetime) -> None:
         """Add one feed row per ``(entity, id)`` changed at ``at`` by the current transaction,
-        numbered after the tenant's last committed one (written with the unit's next statement or
-        its commit)."""
-        if not changed:
-            return
+        numbered after the tenant's last committed one. The rows are written at commit, after the
+        unit's other writes (:meth:`SqlUnitOfWork.collect`), each record once per unit; a
+        savepoint that rolls back drops what was recorded inside it."""
+        self._uow.collect(self._statements, [(entity, entity_id, at) for entity, entity_id in changed])
+
+    def _statements(self, recorded: Sequence[tuple[SyncEntity, UUID, datetime]]) -> list[Statement]:
+        """The unit's feed rows: each record once, at the time it was last recorded."""
+        last: dict[tuple[SyncEntity, UUID], datetime] = {}
+        for entity, entity_id, at in recorded:
+            last.pop((entity, entity_id), None)
+            last[(entity, entity_id)] = at
         if self._connection.dialect.name == "postgresql":
             # Writers of one tenant's feed take turns from here to their commit, so that each
             # numbers its rows after every row committed before it (read by the next statement,
-            # with a snapshot taken once the lock is held). SQLite needs nothing: one writer at a
-            # time holds the whole database until it commits.
+            # with a snapshot taken once the lock is held). The lock is taken in the message with
+            # COMMIT, after every other write of the unit: it is never held while the unit waits
+            # on a row lock, so two writers cannot deadlock on it. SQLite needs nothing: one writer
+            # at a time holds the whole database until it commits.
             key = sa.func.hashtextextended(sa.literal(_LOCK_KEY + str(self._tenant_id)), 0)
-            self._connection.defer(sa.select(sa.func.pg_advisory_xact_lock(key)))
-            self._connection.defer(self._numbered_rows(list(dict.fromkeys(changed)), at))
-            return
+            return [(sa.select(sa.func.pg_advisory_xact_lock(key)), None), (self._numbered_rows(last), None)]
         following = sa.select(sa.func.coalesce(sa.func.max(_C.seq), 0) + 1).where(_C.tenant_id == self._tenant_id)
         statement = sa.insert(sync_changes).values(seq=following.scalar_subquery())
         rows = [
@@ -57,11 +67,11 @@ class SqlChangeFeed(ChangeFeed):
                 "entity_id": entity_id,
                 "changed_at": at,
             }
-            for entity, entity_id in dict.fromkeys(changed)
+            for (entity, entity_id), at in last.items()
         ]
-        self._connection.defer(statement, rows)
+        return [(statement, rows)]
 
-    def _numbered_rows(self, changed: Sequence[tuple[SyncEntity, UUID]], at: datetime) -> sa.Executable:
+    def _numbered_rows(self, changed: Mapping[tuple[SyncEntity, UUID], datetime]) -> sa.Executable:
         """PostgreSQL: every row in one statement (``unnest ... WITH ORDINALITY``), numbered after
         the tenant's highest ``seq`` (an import changes thousands of records in one unit)."""
         given = (
@@ -69,8 +79,9 @@ class SqlChangeFeed(ChangeFeed):
                 sa.cast(sa.literal([new_id() for _ in changed], ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
                 sa.cast(sa.literal([entity.value for entity, _ in changed], ARRAY(sa.Text)), ARRAY(sa.Text)),
                 sa.cast(sa.literal([entity_id for _, entity_id in changed], ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
+                sa.cast(sa.literal(list(changed.values()), ARRAY(_AT)), ARRAY(_AT)),
             )
-            .table_valued("id", "entity", "entity_id", with_ordinality="ord")
+            .table_valued("id", "entity", "entity_id", "changed_at", with_ordinality="ord")
             .render_derived()
         )
         highest = sa.select(sa.func.coalesce(sa.func.max(_C.seq), 0)).where(_C.tenant_id == self._tenant_id)
@@ -80,7 +91,7 @@ class SqlChangeFeed(ChangeFeed):
             given.c.id,
             given.c.entity,
             given.c.entity_id,
-            sa.literal(at, UtcDateTime),
+            given.c.changed_at,
         )
         return sa.insert(sync_changes).from_select(
             ["tenant_id", "seq", "id", "entity", "entity_id", "changed_at"], rows

@@ -6,9 +6,13 @@ set of them travels in the same message as ``COMMIT`` (``INSERT …; INSERT …;
 that is audited costs no extra round trip for its audit event, and a change none for its events.
 Large sets (imports) go through ``COPY`` first. Writes an adapter deferred on the connection
 (``SqlConnection.defer``) travel with them.
+
+Rows that must be written at the very end (the offline-sync feed, numbered under a per-tenant lock that
+must be held for as short a time as possible) are *collected* (:meth:`SqlUnitOfWork.collect`)
+and turned into statements only at commit, after everything else the unit wrote.
 """
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,9 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from prm.adapters.sql.bulk import COPY_THRESHOLD, insert_rows
-from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.connection import Parameters, SqlConnection
 from prm.adapters.sql.constraints import domain_error_for
 from prm.application.shared.ports import UnitOfWork
+
+Finisher = Callable[[Sequence[Any]], Iterable[tuple[sa.Executable, Parameters]]]
+"""Turns every item collected for it in a unit into the statements that write them (at commit)."""
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -28,6 +35,7 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
         self._deferred: list[tuple[sa.Table, list[Mapping[str, Any]]]] = []
+        self._collected: list[tuple[Finisher, list[Any]]] = []
         self._holding = 0
 
     @asynccontextmanager
@@ -48,12 +56,13 @@ class SqlUnitOfWork(UnitOfWork):
         are undone, the unit's earlier ones kept. ``name``: an SQL identifier."""
         await self._connection.lock_for_writing()  # SQLite: the write lock before the savepoint
         await self._connection.execute(sa.text(f"SAVEPOINT {name}"))
-        mark = len(self._deferred)
+        mark, collected = len(self._deferred), len(self._collected)
         try:
             async with self.held():
                 yield
         except BaseException:
             del self._deferred[mark:]
+            del self._collected[collected:]
             await self._connection.execute(sa.text(f"ROLLBACK TO SAVEPOINT {name}"))
             raise
 
@@ -63,10 +72,28 @@ class SqlUnitOfWork(UnitOfWork):
         if rows:
             self._deferred.append((table, list(rows)))
 
+    def collect(self, finisher: Finisher, items: Sequence[Any]) -> None:
+        """At commit, call ``finisher`` once with every item collected for it (equal finishers,
+        e.g. one adapter's bound method, share one call), in order, and send the statements it
+        returns after the unit's other writes (only its deferred append-only rows follow them), in
+        the message with ``COMMIT``. Items collected
+        inside a :meth:`savepoint` that rolls back are dropped."""
+        if items:
+            self._collected.append((finisher, list(items)))
+
+    def _finish(self) -> None:
+        collected, self._collected = self._collected, []
+        by_finisher: dict[Finisher, list[Any]] = {}
+        for finisher, items in collected:
+            by_finisher.setdefault(finisher, []).extend(items)
+        for finisher, items in by_finisher.items():
+            for statement, parameters in finisher(items):
+                self._connection.defer(statement, parameters)
+
     async def commit(self) -> None:
-        """Commit, with the deferred rows and the connection's deferred writes; a unique key they
-        violate is raised as the domain error it means (``constraints.CONSTRAINT_TO_ERROR``).
-        Nothing while :meth:`held`."""
+        """Commit, with the deferred rows, the connection's deferred writes and then what was
+        collected; a unique key they violate is raised as the domain error it means
+        (``constraints.CONSTRAINT_TO_ERROR``). Nothing while :meth:`held`."""
         if self._holding:
             return
         deferred, self._deferred = self._deferred, []
@@ -75,6 +102,7 @@ class SqlUnitOfWork(UnitOfWork):
                 for table, rows in deferred:
                     await insert_rows(self._connection, table, rows)
                 deferred = []
+            self._finish()
             await self._connection.commit(deferred)
         except IntegrityError as exc:
             error = domain_error_for(exc)
