@@ -200,7 +200,12 @@ async def _make_ids(client: Client) -> dict[str, str]:
     )
     tag = await created("/tags", {"name": "Isolated"})
     ticket_id = str((await created("/tickets", {"patient_id": patient_id, "title": "Isolated"}))["id"])
+    consent = await client.put(
+        f"{API}/communications/consents/{patient_id}/sms", json={"status": "active", "provision": "deny"}
+    )
+    assert consent.status_code == 200, consent.text
     return {
+        "consent_id": str(consent.json()["record"]["id"]),  # FHIR Consent: a channel consent record
         "caregiver_id": str(caregiver["id"]),
         "tag_id": str(tag["id"]),
         "kind": "patients",

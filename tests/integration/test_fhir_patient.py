@@ -74,7 +74,20 @@ async def test_metadata_is_a_public_capability_statement(anonymous_client: Clien
         "Schedule",
         "Slot",
         "Task",
+        "Communication",
+        "Consent",
+        "EpisodeOfCare",
+        "RelatedPerson",
     }
+    definitions = {
+        (kind, p["name"]): p["definition"].rsplit("/", 1)[1]
+        for kind, r in resources.items()
+        for p in r.get("searchParam", [])
+    }
+    assert definitions[("EpisodeOfCare", "patient")] == "clinical-patient"
+    assert definitions[("Patient", "gender")] == "individual-gender"
+    assert definitions[("Patient", "identifier")] == "Patient-identifier"
+    assert all(resource.get("searchParam") for resource in resources.values())  # each searchable by something
     patient, appointment = resources["Patient"], resources["Appointment"]
     assert {p["name"] for p in appointment["searchParam"]} == {"patient", "practitioner", "location", "date", "status"}
     assert {p["name"] for p in resources["Organization"]["searchParam"]} >= {"identifier", "name", "partof", "type"}

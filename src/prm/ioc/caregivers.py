@@ -11,10 +11,12 @@ from prm.adapters.sql.caregivers import SqlCaregiverRepository
 from prm.application.caregivers.add_caregiver import AddCaregiver
 from prm.application.caregivers.communication_recipients import CommunicationRecipients
 from prm.application.caregivers.get_caregiver import GetCaregiver
+from prm.application.caregivers.get_caregiver_by_id import GetCaregiverById
 from prm.application.caregivers.list_caregivers import ListCaregivers
 from prm.application.caregivers.patient_caregivers import PatientCaregivers
 from prm.application.caregivers.ports import CaregiverRepository, PatientDirectory
 from prm.application.caregivers.remove_caregiver import RemoveCaregiver
+from prm.application.caregivers.search_caregivers import SearchCaregivers
 from prm.application.caregivers.update_caregiver import UpdateCaregiver
 from prm.application.communications.contracts import CaregiverContacts
 
@@ -34,3 +36,4 @@ class CaregiversProvider(Provider):
         PatientCaregivers,
         CommunicationRecipients,
     )
+    fhir_use_cases = provide_all(GetCaregiverById, SearchCaregivers)

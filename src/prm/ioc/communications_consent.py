@@ -14,6 +14,7 @@ from dishka import Provider, Scope, alias, provide, provide_all
 
 from prm.adapters.sql.communications_consent import (
     SqlCommunicationSettingsRepository,
+    SqlConsentEntryQueries,
     SqlConsentRepository,
     SqlPolicyFactsReader,
     SqlPreferenceRepository,
@@ -24,6 +25,7 @@ from prm.application.communications.consent_policy import ConsentSendPolicy
 from prm.application.communications.consent_ports import (
     BatchSendPolicy,
     CommunicationSettingsRepository,
+    ConsentEntryQueries,
     ConsentRepository,
     PolicyFactsReader,
     PreferenceRepository,
@@ -32,6 +34,7 @@ from prm.application.communications.consent_preferences import GetPreferences, S
 from prm.application.communications.consent_recorder import RecordKeywordConsent
 from prm.application.communications.consent_settings import GetCommunicationSettings, UpdateCommunicationSettings
 from prm.application.communications.contracts import ConsentRecorder, SendPolicy
+from prm.application.communications.fhir_consents import FindConsentEntries, GetConsentEntry
 from prm.application.identity.ports import TenantRepository
 from prm.application.shared.events import EventHandler
 from prm.application.shared.jobs import JobHandler
@@ -63,6 +66,8 @@ class CommunicationsConsentProvider(Provider):
     scope = Scope.REQUEST
     consents = provide(SqlConsentRepository, provides=ConsentRepository)
     preferences = provide(SqlPreferenceRepository, provides=PreferenceRepository)
+    entries = provide(SqlConsentEntryQueries, provides=ConsentEntryQueries)
+    fhir_use_cases = provide_all(GetConsentEntry, FindConsentEntries)
 
     @provide
     def settings_repository(

@@ -17,8 +17,13 @@ from dishka import Provider, Scope, alias, provide, provide_all
 from prm.adapters.communications.messages_fallbacks import AllowEverything, SinkProviderDirectory
 from prm.adapters.communications.messages_jitter import FullJitter
 from prm.adapters.communications.patient_contacts import PatientContactsFromPatients
-from prm.adapters.sql.communications_messages import SqlMessageQueries, SqlMessageRepository
+from prm.adapters.sql.communications_messages import (
+    SqlMessageQueries,
+    SqlMessageRecordQueries,
+    SqlMessageRepository,
+)
 from prm.application.communications.contracts import OutgoingMessages, PatientContacts, ProviderDirectory, SendPolicy
+from prm.application.communications.fhir_communications import FindCommunicationRecords
 from prm.application.communications.messages_callbacks import ApplyStatusCallback
 from prm.application.communications.messages_dispatch import DispatchMessages, RecoverMessages
 from prm.application.communications.messages_ports import (
@@ -27,6 +32,7 @@ from prm.application.communications.messages_ports import (
     DispatchSettings,
     Jitter,
     MessageQueries,
+    MessageRecordQueries,
     MessageRepository,
 )
 from prm.application.communications.messages_queue import CreateCommunication, QueueMessage
@@ -78,6 +84,8 @@ class CommunicationsMessagesProvider(Provider):
 
     repository = provide(SqlMessageRepository, provides=MessageRepository)
     queries = provide(SqlMessageQueries, provides=MessageQueries)
+    record_queries = provide(SqlMessageRecordQueries, provides=MessageRecordQueries)
+    fhir_use_cases = provide_all(FindCommunicationRecords)
     contact_points = provide_all(GetPatientContactPoints, FindPatientsByContact)
     contacts = provide(PatientContactsFromPatients, provides=PatientContacts)
     jitter = provide(FullJitter, provides=Jitter, scope=Scope.APP)

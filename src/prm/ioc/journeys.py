@@ -19,6 +19,7 @@ from prm.adapters.sql.journeys import SqlJourneyRepository
 from prm.adapters.sql.journeys_instances import SqlJourneyInstances
 from prm.application.journeys.actions import CompleteDelayStage, RunStageAction
 from prm.application.journeys.apply_events import PRM_EVENT_TYPES, AdvanceJourneysOnPrmEvent, ApplyJourneyTrigger
+from prm.application.journeys.fhir_episodes import SearchJourneyInstanceViews
 from prm.application.journeys.instances_manage import (
     AdvanceJourneyInstance,
     CancelJourneyInstance,
@@ -93,3 +94,4 @@ class JourneysProvider(Provider):
         RunStageAction,
         CompleteDelayStage,
     )
+    fhir_use_cases = provide_all(SearchJourneyInstanceViews)

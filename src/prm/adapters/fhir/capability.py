@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from prm.adapters.fhir import communication, consent, episode_of_care, related_person
 from prm.adapters.fhir.patient import instant
 
 FHIR_VERSION = "4.0.1"
@@ -84,9 +85,14 @@ RESOURCES: tuple[tuple[str, tuple[tuple[str, str, str], ...], frozenset[str], st
     ("Schedule", SCHEDULE_SEARCH_PARAMS, frozenset({"actor"}), "schedules:read"),
     ("Slot", SLOT_SEARCH_PARAMS, frozenset({"schedule", "start", "status"}), "schedules:read"),
     ("Task", TASK_SEARCH_PARAMS, frozenset({"patient", "status", "business-status", "priority"}), "tickets:read"),
+    communication.CAPABILITY,
+    consent.CAPABILITY,
+    episode_of_care.CAPABILITY,
+    related_person.CAPABILITY,
 )
 """Each resource served: its type, search parameters, those defined on the resource itself (the
-others are FHIR's shared ``individual-*`` ones) and the permission it needs."""
+others are FHIR's shared ``clinical-*`` (:data:`CLINICAL`) or ``individual-*`` ones) and the
+permission it needs."""
 
 
 WRITABLE = frozenset({"Patient", "Appointment"})
@@ -139,11 +145,22 @@ def capability_statement(*, base_url: str, software_version: str, now: datetime)
     }
 
 
+CLINICAL = frozenset({("EpisodeOfCare", "patient"), ("EpisodeOfCare", "type"), ("Consent", "patient")})
+"""Parameters FHIR R4 defines once for clinical resources (``clinical-patient``, ``clinical-type``)."""
+
+
+def _definer(kind: str, name: str, own: frozenset[str]) -> str:
+    """Whose SearchParameter ``name`` of ``kind`` is: the resource's own, ``clinical``, or ``individual``."""
+    if name in own:
+        return kind
+    return "clinical" if (kind, name) in CLINICAL else "individual"
+
+
 def _resource(
     kind: str, params: tuple[tuple[str, str, str], ...], own: frozenset[str], permission: str
 ) -> dict[str, Any]:
     """One ``rest.resource`` entry; ``own``: the parameters defined on ``kind`` itself (the others
-    are FHIR's shared ``individual-*`` ones)."""
+    are FHIR's shared ``clinical-*`` or ``individual-*`` ones)."""
     return {
         "type": kind,
         "profile": f"http://hl7.org/fhir/StructureDefinition/{kind}",
@@ -161,7 +178,7 @@ def _resource(
         "searchParam": [
             {
                 "name": name,
-                "definition": f"http://hl7.org/fhir/SearchParameter/{kind if name in own else 'individual'}-{name}",
+                "definition": f"http://hl7.org/fhir/SearchParameter/{_definer(kind, name, own)}-{name}",
                 "type": param_type,
                 "documentation": doc,
             }

@@ -53,10 +53,10 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
         "meta": {"versionId": str(patient.version), "lastUpdated": instant(patient.updated_at)},
         "identifier": [_identifier(i.system, i.value, i.type) for i in d.identifiers],
         "active": patient.status in (PatientStatus.ACTIVE, PatientStatus.DECEASED),
-        "name": [_human_name(d.name)],
+        "name": [human_name(d.name, "official")],
     }
     if d.telecom:
-        resource["telecom"] = [_contact_point(c) for c in d.telecom]
+        resource["telecom"] = [contact_point(c) for c in d.telecom]
     resource["gender"] = d.gender.value
     if d.birth_date:
         resource["birthDate"] = d.birth_date.isoformat()
@@ -94,8 +94,9 @@ def _identifier(system: str, value: str, type_code: str | None) -> dict[str, Any
     return identifier
 
 
-def _human_name(name: HumanName) -> dict[str, Any]:
-    rendered: dict[str, Any] = {"use": "official", "text": name.text}
+def human_name(name: HumanName, use: str | None = None) -> dict[str, Any]:
+    """A FHIR R4 HumanName with ``text`` and the parts that are known; ``use`` (name-use) if given."""
+    rendered: dict[str, Any] = ({"use": use} if use else {}) | {"text": name.text}
     if name.family:
         rendered["family"] = name.family
     for part in ("given", "prefix", "suffix"):
@@ -104,7 +105,8 @@ def _human_name(name: HumanName) -> dict[str, Any]:
     return rendered
 
 
-def _contact_point(contact: ContactPoint) -> dict[str, Any]:
+def contact_point(contact: ContactPoint) -> dict[str, Any]:
+    """A FHIR R4 ContactPoint: system, value (E.164 for a phone), and use and rank when known."""
     rendered: dict[str, Any] = {"system": contact.system.value, "value": contact.value}
     if contact.use:
         rendered["use"] = contact.use.value

@@ -85,6 +85,11 @@ class SqlCaregiverRepository(CaregiverRepository):
         row = (await self._connection.execute(statement)).first()
         return _from_row(row) if row else None
 
+    async def get_by_id(self, caregiver_id: CaregiverId) -> Caregiver | None:
+        statement = sa.select(caregivers).where(_t.tenant_id == self._tenant_id, _t.id == caregiver_id)
+        row = (await self._connection.execute(statement)).first()
+        return _from_row(row) if row else None
+
     async def of_patient(self, patient_id: PatientId) -> list[Caregiver]:
         statement = (
             sa.select(caregivers)

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,14 +22,19 @@ from prm.adapters.sql.communications_consent_tables import (
     communication_settings as _s,
 )
 from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.paging import fetch_page
 from prm.application.communications.consent_ports import (
     CommunicationSettingsRepository,
+    ConsentEntry,
+    ConsentEntryFilter,
+    ConsentEntryQueries,
     ConsentRepository,
     PatientPolicyFacts,
     PolicyFactsReader,
     PreferenceRepository,
 )
 from prm.application.identity.ports import TenantRepository
+from prm.application.shared.paging import Page, PageRequest
 from prm.domain.communications.channels import Channel
 from prm.domain.communications.consent import (
     ConsentRecord,
@@ -304,3 +310,60 @@ class SqlPolicyFactsReader(PolicyFactsReader):
             sa.case((_p.c.enabled, "y"), else_="n").label("b"),
         ).where(_p.c.tenant_id == self._tenant_id, _p.c.patient_id.in_(patient_ids))
         return sa.select(sa.union_all(latest, entries).subquery("facts"))
+
+
+def _later(record: sa.Table) -> tuple[sa.FromClause, list[sa.ColumnElement[bool]]]:
+    """The records of ``record``'s patient on its channel recorded after it (by ``recorded_at``,
+    then id), as an alias and its conditions."""
+    later = record.alias("later")
+    return later, [
+        later.c.tenant_id == record.c.tenant_id,
+        later.c.patient_id == record.c.patient_id,
+        later.c.channel == record.c.channel,
+        sa.or_(
+            later.c.recorded_at > record.c.recorded_at,
+            sa.and_(later.c.recorded_at == record.c.recorded_at, later.c.id > record.c.id),
+        ),
+    ]
+
+
+def _replaced_at() -> sa.Label[Any]:
+    """When the first later record was recorded (``NULL``: none, the record is current)."""
+    later, conditions = _later(_c)
+    return sa.select(sa.func.min(later.c.recorded_at)).where(*conditions).scalar_subquery().label("replaced_at")
+
+
+def _in_force() -> sa.ColumnElement[bool]:
+    _, conditions = _later(_c)
+    return sa.and_(_c.c.status == ConsentStatus.ACTIVE.value, sa.not_(sa.exists().where(*conditions)))
+
+
+class SqlConsentEntryQueries(ConsentEntryQueries):
+    """Consent records with when each was replaced: a correlated ``min(recorded_at)`` of the later
+    records of the same patient and channel, one probe of
+    ``ix_communication_consents_tenant_id_patient_id_channel`` per record (``NOT EXISTS`` for the
+    ``in_force`` filter). The search walks the tenant's records newest first by the primary key
+    (or the patient's through that index), so a search without ``patient`` costs no sort."""
+
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    async def get(self, consent_id: UUID) -> ConsentEntry | None:
+        statement = sa.select(_c, _replaced_at()).where(_c.c.tenant_id == self._tenant_id, _c.c.id == consent_id)
+        row = (await self._connection.execute(statement)).first()
+        return _entry(row) if row is not None else None
+
+    async def find(self, where: ConsentEntryFilter, page: PageRequest) -> Page[ConsentEntry]:
+        conditions: list[sa.ColumnElement[bool]] = [_c.c.tenant_id == self._tenant_id]
+        if where.patient_id is not None:
+            conditions.append(_c.c.patient_id == where.patient_id)
+        if where.in_force is not None:
+            conditions.append(_in_force() if where.in_force else sa.not_(_in_force()))
+        return await fetch_page(
+            self._connection, _c, conditions, [_c.c.id.desc()], page, _entry, columns=[*_c.columns, _replaced_at()]
+        )
+
+
+def _entry(row: Any) -> ConsentEntry:
+    return ConsentEntry(_record(row), row._mapping["replaced_at"])

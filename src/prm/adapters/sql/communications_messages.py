@@ -31,6 +31,8 @@ from prm.application.communications.messages_ports import (
     MessageCounts,
     MessageFilter,
     MessageQueries,
+    MessageRecordFilter,
+    MessageRecordQueries,
     MessageRepository,
 )
 from prm.application.shared.paging import Page, PageRequest
@@ -418,3 +420,37 @@ class SqlMessageQueries(MessageQueries):
             outbound_delivered=delivered,
             replied=int(replied or 0),
         )
+
+
+class SqlMessageRecordQueries(MessageRecordQueries):
+    """The FHIR Communication search, newest first by id (UUIDv7). ``patient`` uses the
+    ``(tenant_id, patient_id, id)`` index; the other filters are checked on the rows walked in
+    that order (the page stops at its size), as the message list's are."""
+
+    def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
+        self._connection = connection
+        self._tenant_id = tenant_id
+
+    def _where(self, f: MessageRecordFilter) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = [_m.c.tenant_id == self._tenant_id]
+        if f.patient_id is not None:
+            where.append(_m.c.patient_id == f.patient_id)
+        if f.statuses:
+            where.append(_m.c.status.in_(sorted(s.value for s in f.statuses)))
+        if f.channels:
+            where.append(_m.c.channel.in_(sorted(c.value for c in f.channels)))
+        if f.categories:
+            where.append(_m.c.category.in_(sorted(f.categories)))
+        arrived = sa.func.coalesce(_m.c.received_at, _m.c.delivered_at)
+        for column, start, before in (
+            (_m.c.sent_at, f.sent_from, f.sent_before),
+            (arrived, f.arrived_from, f.arrived_before),
+        ):
+            if start is not None:
+                where.append(column >= start)
+            if before is not None:
+                where.append(column < before)
+        return where
+
+    async def find(self, where: MessageRecordFilter, page: PageRequest) -> Page[Message]:
+        return await fetch_page(self._connection, _m, self._where(where), [_m.c.id.desc()], page, _message)

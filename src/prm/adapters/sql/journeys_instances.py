@@ -323,6 +323,10 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
             where.append(_i.journey_id == criteria.journey_id)
         if criteria.status is not None:
             where.append(_i.status == criteria.status.value)
+        if criteria.journey_ids:
+            where.append(_i.journey_id.in_(sorted(criteria.journey_ids)))
+        if criteria.statuses:
+            where.append(_i.status.in_(sorted(s.value for s in criteria.statuses)))
         if criteria.organization_id is not None:
             where.append(_i.organization_id == criteria.organization_id)
         if criteria.search is not None:

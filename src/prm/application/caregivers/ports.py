@@ -24,6 +24,10 @@ class CaregiverRepository(Protocol):
         """The caregiver of this patient; ``None`` for another patient's (or tenant's) id."""
 
     @abstractmethod
+    async def get_by_id(self, caregiver_id: CaregiverId) -> Caregiver | None:
+        """The tenant's caregiver with this id, whoever's it is; ``None`` for another tenant's."""
+
+    @abstractmethod
     async def of_patient(self, patient_id: PatientId) -> Sequence[Caregiver]:
         """The patient's caregivers in the order they were added (at most :data:`MAX_CAREGIVERS`), one query."""
 

@@ -6,10 +6,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from prm.application.communications.contracts import SendDecision, SendPolicy, SendRequestFacts
+from prm.application.shared.paging import Page, PageRequest
 from prm.domain.communications.channels import Channel
-from prm.domain.communications.consent import ConsentRecord, ConsentState
+from prm.domain.communications.consent import ConsentRecord, ConsentState, ConsentStatus
 from prm.domain.communications.consent_settings import CommunicationSettings
 from prm.domain.communications.preferences import PreferenceMatrix
 from prm.domain.shared.ids import PatientId
@@ -77,3 +79,43 @@ class PolicyFactsReader(Protocol):
     async def facts(self, patient_ids: Collection[PatientId]) -> Mapping[PatientId, PatientPolicyFacts]:
         """Current consents and preferences of these patients, in one query per 1,000 patients;
         patients without any are left out."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentEntry:
+    """A consent record and when a later record of its patient on its channel replaced it
+    (``replaced_at``, UTC; ``None``: it is still the current one). The FHIR Consent read and
+    search answer both, since a record is in force only while current."""
+
+    record: ConsentRecord
+    replaced_at: datetime | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.replaced_at is None
+
+    @property
+    def in_force(self) -> bool:
+        """``active`` and not replaced by a later record (FHIR ``Consent.status`` ``active``)."""
+        return self.current and self.record.status is ConsentStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConsentEntryFilter:
+    """Filters of the FHIR Consent search (all must hold; ``None``: any). ``in_force``: only the
+    records in force (``True``) or only the others, withdrawn or replaced (``False``)."""
+
+    patient_id: PatientId | None = None
+    in_force: bool | None = None
+
+
+class ConsentEntryQueries(Protocol):
+    """Consent records read one at a time or searched (the FHIR Consent interface), newest first
+    (by id, UUIDv7)."""
+
+    @abstractmethod
+    async def get(self, consent_id: UUID) -> ConsentEntry | None:
+        """The tenant's record with this id, if any (another tenant's is ``None``)."""
+
+    @abstractmethod
+    async def find(self, where: ConsentEntryFilter, page: PageRequest) -> Page[ConsentEntry]: ...

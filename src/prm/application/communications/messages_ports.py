@@ -169,3 +169,28 @@ class Jitter(Protocol):
 
     @abstractmethod
     def __call__(self, ceiling: timedelta) -> timedelta: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageRecordFilter:
+    """Filters of the FHIR Communication search (all must hold; empty or ``None``: any).
+    ``statuses``, ``channels`` and ``categories``: any of them. ``sent_from``/``sent_before``
+    bound ``sent_at``; ``arrived_from``/``arrived_before`` bound when the message reached its
+    recipient (``received_at`` of an inbound message, ``delivered_at`` of an outbound one);
+    ranges are ``[from, before)`` in UTC, and a message without that instant never matches one."""
+
+    patient_id: PatientId | None = None
+    statuses: frozenset[MessageStatus] = frozenset()
+    channels: frozenset[Channel] = frozenset()
+    categories: frozenset[str] = frozenset()
+    sent_from: datetime | None = None
+    sent_before: datetime | None = None
+    arrived_from: datetime | None = None
+    arrived_before: datetime | None = None
+
+
+class MessageRecordQueries(Protocol):
+    """The FHIR Communication search over the tenant's messages (newest first: by id, UUIDv7)."""
+
+    @abstractmethod
+    async def find(self, where: MessageRecordFilter, page: PageRequest) -> Page[Message]: ...

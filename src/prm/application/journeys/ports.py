@@ -91,11 +91,15 @@ class JourneyInstanceRepository(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InstanceCriteria:
-    """``search``: an encounter id, or the patients in ``search_patients`` (an MRN resolved)."""
+    """``search``: an encounter id, or the patients in ``search_patients`` (an MRN resolved).
+    ``journey_ids`` and ``statuses``: any of them (empty: no filter), with ``journey_id`` and
+    ``status`` if given too."""
 
     patient_id: PatientId | None = None
     journey_id: JourneyId | None = None
     status: InstanceStatus | None = None
+    journey_ids: frozenset[JourneyId] = frozenset()
+    statuses: frozenset[InstanceStatus] = frozenset()
     organization_id: UUID | None = None
     search: str | None = None
     search_patients: tuple[PatientId, ...] = ()

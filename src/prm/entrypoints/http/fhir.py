@@ -39,6 +39,7 @@ from prm.application.practitioners.get_practitioner import GetPractitioner
 from prm.application.shared.ports import Clock
 from prm.domain.shared.ids import PatientId, PractitionerId
 from prm.domain.shared.person import AdministrativeGender
+from prm.entrypoints.http import fhir_communication, fhir_consent, fhir_episode_of_care, fhir_related_person
 from prm.entrypoints.http.fhir_appointment import FhirAppointmentController
 from prm.entrypoints.http.fhir_common import (
     FHIR_EXCEPTION_HANDLERS,
@@ -199,5 +200,9 @@ ROUTES: list[ControllerRouterHandler] = [
     FhirLocationController,
     FhirScheduleController,
     FhirTaskController,
+    *fhir_communication.ROUTES,
+    *fhir_consent.ROUTES,
+    *fhir_episode_of_care.ROUTES,
+    *fhir_related_person.ROUTES,
 ]
 """This module's controllers and handlers, registered by ``app.py``."""
