@@ -137,16 +137,18 @@ _SAVE = (
 )
 
 
+_ADD_POSTGRES = postgresql.insert(hl7_messages).on_conflict_do_nothing(index_elements=_KEY)
+_ADD_SQLITE = sqlite.insert(hl7_messages).on_conflict_do_nothing(index_elements=_KEY)
+"""A message, unless its key (sending facility, control id) is taken: built once."""
+
+
 class SqlHl7Messages(Hl7MessageRepository, Hl7MessageFinder):
     def __init__(self, connection: SqlConnection, tenant_id: TenantId) -> None:
         self._connection = connection
         self._tenant_id = tenant_id
 
     async def add(self, message: Hl7Message) -> bool:
-        insert = postgresql.insert(hl7_messages) if self._connection.dialect.name == "postgresql" else None
-        statement = (insert if insert is not None else sqlite.insert(hl7_messages)).on_conflict_do_nothing(
-            index_elements=_KEY
-        )
+        statement = _ADD_POSTGRES if self._connection.dialect.name == "postgresql" else _ADD_SQLITE
         result = await self._connection.execute(statement, _to_row(message))
         return bool(result.rowcount == 1)
 

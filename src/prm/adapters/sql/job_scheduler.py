@@ -51,6 +51,16 @@ def job_arguments(tenant_id: Any, args: Mapping[str, Any]) -> dict[str, Any]:
     return {"tenant_id": str(tenant_id) if tenant_id is not None else None, "args": dict(args)}
 
 
+_PROCRASTINATE_INSERT = postgresql.insert(procrastinate_jobs).on_conflict_do_nothing(
+    index_elements=["queueing_lock"], index_where=sa.text("status = 'todo'")
+)
+_EMBEDDED_INSERT = sqlite.insert(jobs).on_conflict_do_nothing(
+    index_elements=["dedupe_key"], index_where=sa.text("status = 'todo'")
+)
+"""A job's row, with its queueing lock (de-duplication key) respected: built once, so each
+``schedule`` binds its values to a statement compiled and prepared once."""
+
+
 class SqlJobScheduler(JobScheduler):
     """Schedules jobs for the caller's tenant in the caller's transaction (REQUEST scope)."""
 
@@ -72,34 +82,26 @@ class SqlJobScheduler(JobScheduler):
         run_at = at if at is not None else (now + after if after is not None else None)
         if key is not None:
             key = f"{self._context.tenant_id}:{key}"
-        statement: sa.Insert
         if self._connection.dialect.name == "postgresql":
-            statement = (
-                postgresql.insert(procrastinate_jobs)
-                .values(
-                    queue_name=QUEUE,
-                    task_name=task,
-                    priority=0,
-                    queueing_lock=key,
-                    args=job_arguments(self._context.tenant_id, args),
-                    scheduled_at=run_at,
-                )
-                .on_conflict_do_nothing(index_elements=["queueing_lock"], index_where=sa.text("status = 'todo'"))
-            )
-        else:
-            statement = (
-                sqlite.insert(jobs)
-                .values(
-                    id=new_id(),
-                    tenant_id=self._context.tenant_id,
-                    task=task,
-                    args=dict(args),
-                    dedupe_key=key,
-                    status="todo",
-                    run_at=run_at or now,
-                    attempts=0,
-                    created_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["dedupe_key"], index_where=sa.text("status = 'todo'"))
-            )
-        self._connection.defer(statement)
+            row: dict[str, Any] = {
+                "queue_name": QUEUE,
+                "task_name": task,
+                "priority": 0,
+                "queueing_lock": key,
+                "args": job_arguments(self._context.tenant_id, args),
+                "scheduled_at": run_at,
+            }
+            self._connection.defer(_PROCRASTINATE_INSERT, row)
+            return
+        row = {
+            "id": new_id(),
+            "tenant_id": self._context.tenant_id,
+            "task": task,
+            "args": dict(args),
+            "dedupe_key": key,
+            "status": "todo",
+            "run_at": run_at or now,
+            "attempts": 0,
+            "created_at": now,
+        }
+        self._connection.defer(_EMBEDDED_INSERT, row)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.constraints import raise_domain_error
-from prm.adapters.sql.like import contains, starts_with
+from prm.adapters.sql.like import contains, prefix_range, starts_with
 from prm.adapters.sql.paging import fetch_page, fetch_tenant_page, page_total
 from prm.adapters.sql.patients_duplicates import match_key_rows
 from prm.adapters.sql.patients_duplicates_tables import patient_match_keys
@@ -273,7 +273,7 @@ class SqlPatientFinder(PatientFinder):
                 ident = ident.where(patient_identifiers.c.system == c.identifier_system)
             where.append(patients.c.id.in_(ident))
         if c.family_prefix:
-            where.append(starts_with(patients.c.family_key, c.family_prefix))
+            where.extend(prefix_range(patients.c.family_key, c.family_prefix))
         if c.given_prefix:
             given = patients.c.given_key
             where.append(sa.or_(starts_with(given, c.given_prefix), contains(given, f" {c.given_prefix}")))

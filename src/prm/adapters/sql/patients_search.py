@@ -18,12 +18,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from prm.adapters.sql.like import prefix_range
 from prm.adapters.sql.paging import literal
 from prm.adapters.sql.patients_tables import patient_name_tokens, patients
-
-_LAST = "\U0010ffff"
-"""Greater than any character of a folded token: ``t <= token < t + _LAST`` is "starts with t"
-in code point order, which is the byte order of UTF-8 (collation "C", SQLite's BINARY)."""
 
 
 def token_rows(patient_row: Mapping[str, Any], tokens: Sequence[str]) -> list[dict[str, Any]]:
@@ -40,10 +37,6 @@ def token_rows(patient_row: Mapping[str, Any], tokens: Sequence[str]) -> list[di
         }
         for token in dict.fromkeys(tokens)
     ]
-
-
-def _starts_with(column: sa.ColumnElement[str], prefix: str) -> list[sa.ColumnElement[bool]]:
-    return [column >= prefix, column < prefix + _LAST]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +107,7 @@ def _has_token(tenant_id: UUID, patient_id: sa.ColumnElement[Any], prefix: str) 
     """The patient has a name token starting with ``prefix``."""
     other = patient_name_tokens.alias()
     return sa.exists().where(
-        other.c.tenant_id == tenant_id, other.c.patient_id == patient_id, *_starts_with(other.c.token, prefix)
+        other.c.tenant_id == tenant_id, other.c.patient_id == patient_id, *prefix_range(other.c.token, prefix)
     )
 
 
@@ -123,10 +116,10 @@ def _found_by(prefix: str) -> list[sa.ColumnElement[bool]]:
     through an index in list order (one character: a range of ``prefix2``, sorted after)."""
     t = patient_name_tokens.c
     if len(prefix) >= 3:
-        return [t.prefix3 == prefix[:3], *(_starts_with(t.token, prefix) if len(prefix) > 3 else ())]
+        return [t.prefix3 == prefix[:3], *(prefix_range(t.token, prefix) if len(prefix) > 3 else ())]
     if len(prefix) == 2:
         return [t.prefix2 == prefix]
-    return _starts_with(t.prefix2, prefix)
+    return prefix_range(t.prefix2, prefix)
 
 
 def _first(keys: sa.Select[Any], limit: int, offset: int = 0) -> sa.Select[Any]:

@@ -49,6 +49,7 @@ patients = sa.Table(
     sa.Index("ix_patients_tenant_id_sort", "tenant_id", "family_key", "given_key", "id"),
     sa.Index("ix_patients_tenant_id_birth_date", "tenant_id", "birth_date"),
     sa.Index("ix_patients_tenant_id_city_key", "tenant_id", "city_key"),
+    sa.Index("ix_patients_tenant_id_gender", "tenant_id", "gender"),
 )
 
 # The index of name search: one row per distinct folded token of a patient's given and family

@@ -36,7 +36,14 @@ from prm.application.practitioners.import_practitioners import ImportPractitione
 from prm.application.shared.imports import Rejection, ValueWarning
 from prm.entrypoints.cli.admin import tenant_id_of
 from prm.entrypoints.cli.import_report import SyntheaImportReport, skipped_lines, summary, summary_console
-from prm.entrypoints.cli.imports import ImportJob, import_exit_code, logs_through, no_context, tenant_slug_of
+from prm.entrypoints.cli.imports import (
+    ImportJob,
+    fewer_collections,
+    import_exit_code,
+    logs_through,
+    no_context,
+    tenant_slug_of,
+)
 from prm.entrypoints.library import DatabaseNotMigrated, Prm
 from prm.entrypoints.logging import configure_logging
 from prm.settings import Settings
@@ -105,7 +112,7 @@ async def import_fhir(
             Prm.open(settings, tenant_id=tenant_id or settings.default_tenant_id) as prm,
         ):
             result.report.tenant_id, result.report.tenant_slug = prm.context.tenant_id, await tenant_slug_of(prm)
-            with bars, logs_through(errors) if progress else no_context():
+            with bars, logs_through(errors) if progress else no_context(), fewer_collections():
                 for file in files:
                     content = read_fhir_file(file)
                     if content.unreadable:

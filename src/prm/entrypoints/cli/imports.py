@@ -30,6 +30,7 @@ without PRM's tables, bad usage).
 """
 
 import asyncio
+import gc
 import logging
 import sys
 from collections import deque
@@ -138,7 +139,7 @@ async def import_synthea(
             Prm.open(settings, tenant_id=tenant_id or settings.default_tenant_id) as prm,
         ):
             report.tenant_id, report.tenant_slug = prm.context.tenant_id, await tenant_slug_of(prm)
-            with bars, logs_through(errors) if progress else no_context():
+            with bars, logs_through(errors) if progress else no_context(), fewer_collections():
                 if export.providers is not None:
                     organizations = None
                     if export.organizations is not None:
@@ -299,8 +300,14 @@ class ImportJob:
         return outcome
 
     def report(self, item: Rejection | ValueWarning) -> None:
+        """One line on the console: ``[warning: ]file:line: field: message``, never wrapped (so it
+        stays one line to grep), nothing rendered for a quiet console."""
+        console = self._bars.console
+        if console.quiet:
+            return
         prefix = WARNING_PREFIX if isinstance(item, ValueWarning) else ""
-        self._bars.console.print(f"{prefix}{item}", markup=False, highlight=False, emoji=False)  # "csv:100:" is no 💯
+        # Plain text ("csv:100:" is no 💯), not wrapped: rich's wrapping cost 0.4 ms a line.
+        console.print(f"{prefix}{item}", markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
 async def _unit(prm: Prm, use_case: type[Any], records: Sequence[R]) -> BatchOutcome:
@@ -340,6 +347,26 @@ def _batches(
             batch, consumed = [], 0
     if batch or consumed:
         yield batch, consumed
+
+
+BATCH_GC_THRESHOLD = 50_000
+"""Allocations between the garbage collector's young collections during an import (Python's
+default is 700)."""
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Inside the block, the garbage collector runs its young collections every
+    :data:`BATCH_GC_THRESHOLD` allocations instead of 700: an import allocates millions of
+    short-lived objects (rows, dicts, ids) next to a large live set, and with the default it
+    spent a quarter of its time collecting (measured on the 1,144-patient FHIR set). Memory
+    still goes back: reference counting frees what is not in a cycle at once."""
+    before = gc.get_threshold()
+    gc.set_threshold(BATCH_GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @contextmanager
