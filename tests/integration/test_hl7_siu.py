@@ -162,6 +162,44 @@ async def test_a_sequence_s12_s13_s15_books_moves_and_cancels_one_appointment(
     assert events == ["appointment.booked", "appointment.rescheduled", "appointment.cancelled"]
 
 
+def without_times(raw: str, appointment_type: str) -> str:
+    """``raw`` with no TQ1, SCH-11 or AIS-4 (no time at all) and SCH-8 set to ``appointment_type``."""
+    lines = []
+    for line in raw.split("\r"):
+        fields = line.split("|")
+        if fields[0] == "TQ1":
+            continue
+        if fields[0] == "SCH":
+            fields[8], fields[11] = appointment_type, ""
+        if fields[0] == "AIS":
+            fields[4] = ""
+        lines.append("|".join(fields))
+    return "\r".join(lines)
+
+
+async def test_an_s14_without_times_keeps_them_and_changes_what_it_carries(
+    client: Client, settings: Settings, tenant_id: UUID
+) -> None:
+    await practitioners(client)
+    raw = sample(f"{MS}/SIU-S12-01.hl7")
+    starts = (datetime.now(UTC) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+    booked = await applied(client, settings, tenant_id, future(raw, "S12", "KEEP-1", starts))
+    appointment_id = appointment_changes(booked)[0][1]
+    before = await appointment(client, appointment_id)
+    modified = await applied(
+        client, settings, tenant_id, without_times(future(raw, "S14", "KEEP-2", starts), "Complex")
+    )
+    assert modified["status"] == "processed", modified["errors"]
+    after = await appointment(client, appointment_id)
+    assert (after["start_time"], after["end_time"]) == (before["start_time"], before["end_time"])
+    assert after["appointment_type"] == "Complex"
+    moved_without_times = await applied(
+        client, settings, tenant_id, without_times(future(raw, "S13", "KEEP-3", starts), "Complex")
+    )
+    assert moved_without_times["status"] == "failed"  # a move (S13) needs its new times
+    assert (moved_without_times["errors"][0]["segment"], moved_without_times["errors"][0]["field"]) == ("SCH", 11)
+
+
 async def test_a_message_naming_an_unknown_appointment_fails_naming_sch_1(
     client: Client, settings: Settings, tenant_id: UUID
 ) -> None:

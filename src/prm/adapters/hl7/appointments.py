@@ -70,8 +70,8 @@ class AppointmentBookFromAppointments(AppointmentBook):
     async def reschedule(
         self,
         appointment_id: UUID,
-        starts_at: datetime,
-        ends_at: datetime,
+        starts_at: datetime | None,
+        ends_at: datetime | None,
         appointment_type: str | None,
         reason_text: str | None,
     ) -> bool:

@@ -9,7 +9,7 @@ from prm.application.appointments.booking import check_free_to_move
 from prm.application.appointments.ports import AppointmentRepository
 from prm.application.shared.audit import AuditAction, AuditTrail
 from prm.application.shared.ports import Clock, Outbox, UnitOfWork
-from prm.domain.appointments.errors import AppointmentNotFound
+from prm.domain.appointments.errors import AppointmentNotFound, InvalidTimeSlot
 from prm.domain.appointments.ids import AppointmentId
 from prm.domain.appointments.model import SCHEDULING_DATES, Appointment, TimeSlot
 
@@ -18,11 +18,12 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordExternalRescheduleCommand:
-    """The new times (tz-aware) and descriptive fields as the other system has them (None: kept)."""
+    """The new times (tz-aware; both ``None``: kept, as an SIU^S14 modification without times
+    means) and descriptive fields as the other system has them (None: kept)."""
 
     appointment_id: AppointmentId
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: datetime | None
+    ends_at: datetime | None
     appointment_type: str | None = None
     reason_text: str | None = None
 
@@ -33,8 +34,9 @@ class RecordExternalReschedule:
 
     Raises ``AppointmentNotFound`` (404), ``SlotUnavailable`` (409: another active appointment of
     the practitioner then), ``InvalidTransition`` (409: not proposed, pending or booked),
-    ``InvalidTimeSlot`` / ``DateOutOfRange`` (422). Records ``AppointmentRescheduled`` for a
-    future slot and an audit event naming the changed fields; nothing when nothing changed.
+    ``InvalidTimeSlot`` / ``DateOutOfRange`` (422; also one time without the other). Records
+    ``AppointmentRescheduled`` for a future slot and an audit event naming the changed fields;
+    nothing when nothing changed.
     """
 
     def __init__(
@@ -54,12 +56,19 @@ class RecordExternalReschedule:
     async def __call__(self, command: RecordExternalRescheduleCommand) -> tuple[Appointment, tuple[str, ...]]:
         """The appointment and the wire names of the fields that changed."""
         now = self._clock.now()
-        SCHEDULING_DATES.check_instant(command.starts_at, "start_time")
-        SCHEDULING_DATES.check_instant(command.ends_at, "end_time", end=True)
-        slot = TimeSlot(command.starts_at, command.ends_at)
+        if (command.starts_at is None) != (command.ends_at is None):
+            raise InvalidTimeSlot("a move needs both its start and its end", field="end_time")
+        if command.starts_at is not None and command.ends_at is not None:
+            SCHEDULING_DATES.check_instant(command.starts_at, "start_time")
+            SCHEDULING_DATES.check_instant(command.ends_at, "end_time", end=True)
         appointment = await self._appointments.get(command.appointment_id)
         if appointment is None:
             raise AppointmentNotFound(f"appointment {command.appointment_id} not found")
+        slot = (
+            TimeSlot(command.starts_at, command.ends_at)
+            if command.starts_at is not None and command.ends_at is not None
+            else appointment.slot
+        )
         loaded_version = appointment.version
         revisions = {
             name: value

@@ -65,7 +65,10 @@ class SiuApplier:
                 raise SiuRefused(_sch_error(content, Hl7ErrorCode.UNKNOWN_KEY, "names no appointment PRM knows"))
             appointment_id = linked
             if trigger in {"S13", "S14"}:
-                starts_at, ends_at = _times(content)
+                # S14 modifies what it carries: without any time (TQ1, SCH-11, AIS-4) it keeps the
+                # appointment's own; S13 is a move and needs them (HL7 v2.5.1 chapter 10.3).
+                keep = trigger == "S14" and content.starts_at is None and content.ends_at is None
+                starts_at, ends_at = (None, None) if keep else _times(content)
                 moved = await self.appointments.reschedule(
                     appointment_id, starts_at, ends_at, content.appointment_type, content.reason_text
                 )

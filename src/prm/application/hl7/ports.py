@@ -255,12 +255,13 @@ class AppointmentBook(Protocol):
     async def reschedule(
         self,
         appointment_id: UUID,
-        starts_at: datetime,
-        ends_at: datetime,
+        starts_at: datetime | None,
+        ends_at: datetime | None,
         appointment_type: str | None,
         reason_text: str | None,
     ) -> bool:
-        """Move it (the past allowed) and revise its type and reason; whether anything changed."""
+        """Move it (the past allowed; times ``None``: kept) and revise its type and reason;
+        whether anything changed."""
 
     @abstractmethod
     async def cancel(self, appointment_id: UUID) -> None: ...

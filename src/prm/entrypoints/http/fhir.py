@@ -127,7 +127,9 @@ class FhirController(Controller):
         tenant's), by family then given name. ``name``: every word the start of a given or family
         name; ``family``: the family name starts with it; ``given``: one of the given names does
         (any case or accent). 422 for a bad parameter value."""
-        words = " ".join(w for w in (name, family, given) if w and w.strip()) or None
+        # family is matched on the family name's own sort key (an index range, ordered as the
+        # Bundle is); given, a given name of any position, needs the name tokens.
+        words = " ".join(w for w in (name, given) if w and w.strip()) or None
         page = await find(
             FindPatientRecordsQuery(
                 name=words,
