@@ -112,6 +112,39 @@ async def test_good_changes_are_applied_when_others_conflict_or_fail(client: Cli
     assert (await client.get(f"{API}/patients/{patient_id}")).json()["gender"] == "female"
 
 
+async def test_a_delete_based_on_a_stale_version_is_a_conflict_and_deletes_nothing(client: Client) -> None:
+    doctor = await practitioner(client)
+    created = new_patient()
+    starts = datetime(2030, 1, 8, 10, tzinfo=UTC)
+    booking = change(
+        "create",
+        entity="appointment",
+        entity_id=str(uuid4()),
+        fields={
+            "patient_id": created["entity_id"],
+            "practitioner_id": doctor,
+            "start_time": starts.isoformat(),
+            "end_time": (starts + timedelta(minutes=30)).isoformat(),
+        },
+    )
+    patient_result, appointment_result = (await upload(client, created, booking))["results"]
+    patient_id, appointment_id = patient_result["server_id"], appointment_result["server_id"]
+    renamed = await client.patch(f"{API}/patients/{patient_id}", json={"gender": "female"})
+    assert renamed.status_code == 200, renamed.text
+    moved = await client.patch(f"{API}/appointments/{appointment_id}", json={"reason_text": "bring the letter"})
+    assert moved.status_code == 200, moved.text
+    results = (
+        await upload(
+            client,
+            change("delete", entity="appointment", entity_id=appointment_id, base_version=1),
+            change("delete", entity_id=patient_id, base_version=1),
+        )
+    )["results"]
+    assert [r["status"] for r in results] == ["conflict", "conflict"], results
+    assert (await client.get(f"{API}/appointments/{appointment_id}")).status_code == 200
+    assert (await client.get(f"{API}/patients/{patient_id}")).json()["status"] == "active"
+
+
 async def test_deletions_come_down_as_tombstones(client: Client) -> None:
     doctor = await practitioner(client)
     created = new_patient()

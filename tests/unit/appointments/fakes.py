@@ -87,7 +87,10 @@ class InMemoryAppointments(AppointmentRepository, AppointmentFinder):
             raise SlotUnavailable("the practitioner already has an appointment at that time")
         self.rows[appointment.id] = _stored(appointment)
 
-    async def remove(self, appointment: Appointment) -> None:
+    async def remove(self, appointment: Appointment, *, expected_version: int | None = None) -> None:
+        stored = self.rows.get(appointment.id)
+        if expected_version is not None and (stored is None or stored.version != expected_version):
+            raise StaleVersion("the appointment was changed meanwhile: load it again")
         self.rows.pop(appointment.id, None)
 
     async def overlapping(

@@ -11,6 +11,7 @@ import pytest
 from prm.application.appointments.answer_offer import AnswerOffer
 from prm.application.appointments.book_appointment import BookAppointment, BookAppointmentCommand
 from prm.application.appointments.cancel_appointment import CancelAppointment, CancelAppointmentCommand
+from prm.application.appointments.delete_appointment import DeleteAppointment
 from prm.application.appointments.expire_offers import ExpireOffers
 from prm.application.appointments.find_slots import FindSlots, FindSlotsCommand
 from prm.application.appointments.get_availability import AvailabilityQuery, GetAvailability
@@ -46,6 +47,7 @@ from prm.domain.appointments.schedule import (
     WeeklyRule,
 )
 from prm.domain.appointments.waitlist import HoldStatus, WaitlistEntry, WaitlistStatus
+from prm.domain.shared.errors import StaleVersion
 from prm.domain.shared.ids import PatientId, PractitionerId, TenantId
 from tests.fakes import FakeUnitOfWork, FixedClock, InMemoryAuditTrail, InMemoryOutbox
 from tests.unit.appointments.fakes import (
@@ -125,6 +127,9 @@ class World:
     def update(self) -> UpdateAppointment:
         return UpdateAppointment(self.appointments, self.outbox, self.audit, self.uow, self.clock)
 
+    def delete(self) -> DeleteAppointment:
+        return DeleteAppointment(self.appointments, self.outbox, self.audit, self.uow)
+
     def availability(self) -> GetAvailability:
         return GetAvailability(self.search, self.practitioners, self.clock)
 
@@ -190,6 +195,17 @@ async def test_booking_records_the_event_and_the_audit_and_commits_once(world: W
     assert world.audit.events == [("create", "appointment", booked.id, ())]
     assert world.uow.commits == 1
     assert (await world.appointments.get(booked.id)) is not None
+
+
+async def test_a_delete_at_a_version_that_moved_is_stale_and_deletes_nothing(world: World) -> None:
+    booked = await world.book()(at(TOMORROW_9))
+    await world.update()(UpdateAppointmentCommand(appointment_id=booked.id, changes={"reason_text": "letter"}))
+    with pytest.raises(StaleVersion):
+        await world.delete()(booked.id, expected_version=booked.version)
+    current = await world.appointments.get(booked.id)
+    assert current is not None  # still there
+    await world.delete()(booked.id, expected_version=current.version)
+    assert (await world.appointments.get(booked.id)) is None
 
 
 async def test_an_overlapping_booking_is_refused_naming_the_appointment_in_the_way(world: World) -> None:

@@ -149,6 +149,18 @@ async def test_deactivate_and_activate(world: World) -> None:
         await deactivate(PatientId(uuid4()))
 
 
+async def test_deactivate_at_a_version_that_moved_is_stale_and_changes_nothing(world: World) -> None:
+    patient = await world.register()(patient_input())
+    deactivate = DeactivatePatient(world.patients, world.outbox, world.uow, world.clock, world.audit)
+    await world.update()(UpdatePatientCommand(patient_id=patient.id, changes={"gender": "male"}))
+    with pytest.raises(StaleVersion):
+        await deactivate(patient.id, expected_version=1)
+    stored = await world.patients.get(patient.id)
+    assert stored is not None
+    assert (stored.status, stored.version) == (PatientStatus.ACTIVE, 2)
+    assert (await deactivate(patient.id, expected_version=2)).status is PatientStatus.INACTIVE
+
+
 async def register_three(world: World) -> None:
     register = world.register()
     await register(patient_input(mrn="A1", name=HumanName(given=("Zoë",), family="Ávila")))

@@ -184,10 +184,13 @@ class SqlAppointmentRepository(AppointmentRepository):
         if result.rowcount != 1:
             raise StaleVersion("the appointment was changed by someone else: reload it and apply the change again")
 
-    async def remove(self, appointment: Appointment) -> None:
-        await self._connection.execute(
-            sa.delete(appointments).where(_t.tenant_id == self._tenant_id, _t.id == appointment.id)
-        )
+    async def remove(self, appointment: Appointment, *, expected_version: int | None = None) -> None:
+        where = [_t.tenant_id == self._tenant_id, _t.id == appointment.id]
+        if expected_version is not None:
+            where.append(_t.version == expected_version)
+        result = await self._connection.execute(sa.delete(appointments).where(*where))
+        if expected_version is not None and result.rowcount == 0:
+            raise StaleVersion("the appointment was changed meanwhile: load it again")
 
     async def overlapping(
         self, practitioner_id: PractitionerId, slot: TimeSlot, *, exclude: AppointmentId | None = None

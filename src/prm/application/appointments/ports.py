@@ -42,7 +42,9 @@ class AppointmentRepository(Protocol):
         """Update if still at ``expected_version`` (``StaleVersion`` otherwise); ``SlotUnavailable`` as :meth:`add`."""
 
     @abstractmethod
-    async def remove(self, appointment: Appointment) -> None: ...
+    async def remove(self, appointment: Appointment, *, expected_version: int | None = None) -> None:
+        """Delete it for good; ``expected_version``: only if it is still at that version, else
+        raises ``StaleVersion``."""
 
     @abstractmethod
     async def overlapping(

@@ -175,7 +175,7 @@ class ApplySyncChange:
             )
         else:
             assert change.entity_id is not None
-            patient = await self._deactivate_patient(PatientId(change.entity_id))
+            patient = await self._deactivate_patient(PatientId(change.entity_id), change.base_version)
         return AppliedChange(
             entity=SyncEntity.PATIENT, operation=operation, entity_id=patient.id, version=patient.version
         )
@@ -195,7 +195,7 @@ class ApplySyncChange:
         assert change.entity_id is not None
         appointment_id = AppointmentId(change.entity_id)
         if operation is SyncOperation.DELETE:
-            await self._delete_appointment(appointment_id)
+            await self._delete_appointment(appointment_id, change.base_version)
             return AppliedChange(
                 entity=SyncEntity.APPOINTMENT, operation=operation, entity_id=appointment_id, version=None
             )
