@@ -4,11 +4,14 @@ tombstones, cursor paging, tenancy, permissions, idempotency, and the lookup by 
 import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from prm.application.sync.compact_feed import CompactChangeFeed
+from prm.entrypoints.library import Prm
+from prm.settings import Settings
 from tests.conftest import ClientFactory
 from tests.integration.test_appointments_api import practitioner
 
@@ -325,3 +328,26 @@ async def test_appointments_come_down_only_to_callers_who_may_read_them(
     reader = await api_key_client("patients:read")
     patients_only, _ = await everything(reader)
     assert {c["entity"] for c in patients_only} == {"patient"}
+
+
+async def test_compaction_keeps_each_records_latest_entry_and_every_cursor_working(
+    client: Client, settings: Settings, tenant_id: UUID
+) -> None:
+    _, start = await everything(client)
+    [result] = (await upload(client, new_patient()))["results"]
+    patient_id = result["server_id"]
+    _, middle = await everything(client)
+    for family in ("King", "Byron", "Lovelace"):
+        renamed = await client.patch(
+            f"{API}/patients/{patient_id}", json={"name": {"given": ["Ada"], "family": family}}
+        )
+        assert renamed.status_code == 200, renamed.text
+    before, _ = await everything(client, start)
+    assert [c["id"] for c in before] == [patient_id]  # a download names a record once, in its state now
+    async with Prm.open(settings, tenant_id=tenant_id) as prm:
+        assert await prm.run(CompactChangeFeed) == 3  # the create and two renames, superseded
+        assert await prm.run(CompactChangeFeed) == 0  # nothing superseded is left
+    for cursor in (start, middle):  # a cursor from before the compaction still works
+        after, _ = await everything(client, cursor)
+        assert [c["id"] for c in after] == [patient_id]
+        assert after[0]["patient"]["name"]["family"] == "Lovelace"

@@ -68,4 +68,5 @@ PERIODIC: tuple[Periodic, ...] = (
     *communications_campaigns.PERIODIC,
     *journeys.PERIODIC,
     *tickets.PERIODIC,
+    *sync.PERIODIC,
 )

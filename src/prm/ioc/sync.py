@@ -16,8 +16,10 @@ from prm.application.patients.find_patients_by_mobile import FindPatientsByMobil
 from prm.application.shared.jobs import JobHandler
 from prm.application.shared.ports import Clock, Outbox
 from prm.application.sync.apply_change import ApplySyncChange
+from prm.application.sync.compact_feed import CompactChangeFeed, CompactChangeFeedJob
 from prm.application.sync.download_changes import DownloadChanges
 from prm.application.sync.ports import ChangeFeed, SyncLedger, SyncRecords, SyncUnit
+from prm.ioc.periodic import Periodic
 
 
 class SyncProvider(Provider):
@@ -27,11 +29,16 @@ class SyncProvider(Provider):
     ledger = provide(SqlSyncLedger, provides=SyncLedger)
     unit = provide(SqlSyncUnit, provides=SyncUnit)
     records = provide(SyncRecordsFromContexts, provides=SyncRecords)
-    use_cases = provide_all(ApplySyncChange, DownloadChanges, FindPatientsByMobile)
+    use_cases = provide_all(
+        ApplySyncChange, DownloadChanges, FindPatientsByMobile, CompactChangeFeed, CompactChangeFeedJob
+    )
 
     @decorate
     def feeding_outbox(self, outbox: Outbox, feed: SqlChangeFeed, clock: Clock) -> Outbox:
         return FeedingOutbox(outbox, feed, clock)
 
 
-JOBS: Mapping[str, type[JobHandler]] = {}
+COMPACT_FEED_TASK = "sync.compact_feed"
+
+JOBS: Mapping[str, type[JobHandler]] = {COMPACT_FEED_TASK: CompactChangeFeedJob}
+PERIODIC: tuple[Periodic, ...] = (Periodic(COMPACT_FEED_TASK, 3600),)

@@ -97,6 +97,33 @@ class SqlChangeFeed(ChangeFeed):
             ["tenant_id", "seq", "id", "entity", "entity_id", "changed_at"], rows
         )
 
+    async def compact(self, limit: int) -> int:
+        later = sync_changes.alias("later")
+        superseded = (
+            sa.select(_C.seq, _C.id)
+            .where(
+                _C.tenant_id == self._tenant_id,
+                sa.exists().where(
+                    later.c.tenant_id == _C.tenant_id,
+                    later.c.entity == _C.entity,
+                    later.c.entity_id == _C.entity_id,
+                    later.c.seq > _C.seq,
+                ),
+            )
+            .order_by(_C.seq)
+            .limit(limit)
+        )
+        keys = (await self._connection.execute(superseded)).all()
+        if not keys:
+            return 0
+        statement = sa.delete(sync_changes).where(
+            _C.tenant_id == self._tenant_id,
+            _C.seq == sa.bindparam("b_seq"),
+            _C.id == sa.bindparam("b_id"),
+        )
+        await self._connection.execute(statement, [{"b_seq": seq, "b_id": id_} for seq, id_ in keys])
+        return len(keys)
+
     async def after(
         self, position: FeedPosition | None, entities: frozenset[SyncEntity], limit: int
     ) -> Sequence[FeedEntry]:

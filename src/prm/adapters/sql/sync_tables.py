@@ -7,7 +7,9 @@
   tenant's feed until it commits (PostgreSQL: a transaction-scoped advisory lock per tenant,
   taken just before the commit; SQLite: its single write lock). So a row never appears below a
   position a reader has already passed, however late its transaction commits; ``id`` (UUIDv7)
-  orders the rows of one transaction.
+  orders the rows of one transaction. A row that a later row of the same record supersedes is
+  deleted by the ``sync.compact_feed`` job (a download answers each record's current state, so
+  the latest row is all a device needs), found through ``ix_sync_changes_tenant_id_entity_id``.
 - ``sync_device_changes``: each device change applied, by ``(tenant_id, device_id, change_id)``,
   with the record and version it gave: uploading it again answers from here.
 """
@@ -26,6 +28,7 @@ sync_changes = sa.Table(
     sa.Column("entity", sa.String(16), nullable=False),
     sa.Column("entity_id", sa.Uuid, nullable=False),
     sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.Index("ix_sync_changes_tenant_id_entity_id", "tenant_id", "entity", "entity_id", "seq"),
 )
 
 sync_device_changes = sa.Table(

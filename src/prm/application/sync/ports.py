@@ -27,6 +27,12 @@ class ChangeFeed(Protocol):
         """At most ``limit`` entries of ``entities`` after ``position`` (``None``: from the
         start), in feed order."""
 
+    @abstractmethod
+    async def compact(self, limit: int) -> int:
+        """Delete at most ``limit`` entries that a later entry of the same record supersedes
+        (in the unit of work); how many went. A device loses nothing: a download answers each
+        record's current state from its latest entry, which stays."""
+
 
 class SyncLedger(Protocol):
     """Tenant-scoped record of the device changes applied, by ``(device_id, change_id)``: what
