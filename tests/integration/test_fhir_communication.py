@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.communication import Communication
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
@@ -20,6 +19,7 @@ from prm.domain.communications.messages import incoming
 from prm.domain.shared.ids import PatientId, TenantId
 from prm.entrypoints.library import Prm
 from prm.settings import Settings
+from tests.integration.fhir_support import searchset
 from tests.integration.messages_support import API as COMMUNICATIONS
 from tests.integration.messages_support import Client, a_message, a_patient
 
@@ -61,14 +61,7 @@ async def _inbound(prm: Prm, tenant_id: UUID, patient: str, reply_to: str | None
 
 
 async def _search(client: Client, params: Any) -> dict[str, Any]:
-    response = await client.get(f"{FHIR}/Communication", params=params)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/fhir+json")
-    bundle: dict[str, Any] = response.json()
-    Bundle.model_validate(bundle)
-    for entry in bundle.get("entry", []):
-        Communication.model_validate(entry["resource"])
-    return bundle
+    return await searchset(client, "Communication", Communication, params)
 
 
 def _ids(bundle: dict[str, Any]) -> list[str]:

@@ -5,10 +5,10 @@ filters, paging, tenancy and bad parameters."""
 from typing import Any
 from uuid import uuid4
 
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
+from tests.integration.fhir_support import searchset
 from tests.integration.messages_support import API as COMMUNICATIONS
 from tests.integration.messages_support import Client, a_patient
 
@@ -25,14 +25,7 @@ async def _record(client: Client, patient: str, channel: str, status: str = "act
 
 
 async def _search(client: Client, params: dict[str, str]) -> dict[str, Any]:
-    response = await client.get(f"{FHIR}/Consent", params=params)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/fhir+json")
-    bundle: dict[str, Any] = response.json()
-    Bundle.model_validate(bundle)
-    for entry in bundle.get("entry", []):
-        Consent.model_validate(entry["resource"])
-    return bundle
+    return await searchset(client, "Consent", Consent, params)
 
 
 def _ids(bundle: dict[str, Any]) -> list[str]:

@@ -5,11 +5,12 @@ parameters."""
 from typing import Any, TypeAlias
 from uuid import uuid4
 
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.episodeofcare import EpisodeOfCare
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+
+from tests.integration.fhir_support import searchset
 
 API = "/api/v1/prm"
 FHIR = f"{API}/fhir"
@@ -45,14 +46,7 @@ async def _post(client: Client, path: str, body: dict[str, Any] | None = None) -
 
 
 async def _bundle(client: Client, params: dict[str, str]) -> dict[str, Any]:
-    response = await client.get(f"{FHIR}/EpisodeOfCare", params=params)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/fhir+json")
-    bundle: dict[str, Any] = response.json()
-    Bundle.model_validate(bundle)
-    for entry in bundle.get("entry", []):
-        EpisodeOfCare.model_validate(entry["resource"])
-    return bundle
+    return await searchset(client, "EpisodeOfCare", EpisodeOfCare, params)
 
 
 async def _search(client: Client, params: dict[str, str]) -> list[str]:

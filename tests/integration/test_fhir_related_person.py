@@ -5,11 +5,12 @@ audit and bad parameters."""
 from typing import Any, TypeAlias
 from uuid import uuid4
 
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.relatedperson import RelatedPerson
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+
+from tests.integration.fhir_support import searchset
 
 API = "/api/v1/prm"
 FHIR = f"{API}/fhir"
@@ -30,14 +31,7 @@ async def _caregiver(client: Client, patient: str, given: str, family: str, rela
 
 
 async def _bundle(client: Client, params: dict[str, str]) -> dict[str, Any]:
-    response = await client.get(f"{FHIR}/RelatedPerson", params=params)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/fhir+json")
-    bundle: dict[str, Any] = response.json()
-    Bundle.model_validate(bundle)
-    for entry in bundle.get("entry", []):
-        RelatedPerson.model_validate(entry["resource"])
-    return bundle
+    return await searchset(client, "RelatedPerson", RelatedPerson, params)
 
 
 async def _search(client: Client, params: dict[str, str]) -> list[str]:

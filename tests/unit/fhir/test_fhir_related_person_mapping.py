@@ -8,13 +8,12 @@ import pytest
 from fhir.resources.R4B.relatedperson import RelatedPerson
 
 from prm.adapters.fhir.related_person import related_person_resource
-from prm.application.caregivers.search_caregivers import name_matches
 from prm.domain.caregivers.model import Caregiver, CaregiverChannel, CaregiverDetails
 from prm.domain.caregivers.relationships import RELATIONSHIPS, ROLE_CODE_SYSTEM
 from prm.domain.shared.contact import ContactPoint, ContactPointSystem, ContactPointUse
 from prm.domain.shared.ids import PatientId, TenantId
 from prm.domain.shared.person import HumanName
-from prm.domain.shared.text import tokens
+from prm.domain.shared.text import prefixes_all_found, tokens
 from tests.fakes import NOW
 
 
@@ -82,4 +81,4 @@ def test_every_accepted_relationship_is_a_role_code_coding(code: str) -> None:
     [("ana", True), ("MARIA", True), ("pér", True), ("ana perez", True), ("na", False), ("ana lopez", False)],
 )
 def test_name_matching_is_word_prefixes_without_case_or_accent(query: str, matches: bool) -> None:
-    assert name_matches(_caregiver(), tokens(query)) is matches
+    assert prefixes_all_found(_caregiver().details.name.search_tokens(), tokens(query)) is matches

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from prm.application.appointments.ports import ScheduleRepository
 from prm.application.shared.paging import Page, PageRequest
 from prm.domain.appointments.schedule import Location
-from prm.domain.shared.text import fold
+from prm.domain.shared.text import fold, prefixes_all_found
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,11 +26,7 @@ class FindLocations:
         locations = list(await self._schedules.locations())
         words = fold(query.name).split() if query.name else []
         if words:
-            locations = [loc for loc in locations if _starts_words(fold(loc.name).split(), words)]
+            locations = [loc for loc in locations if prefixes_all_found(fold(loc.name).split(), words)]
         start = query.page.offset
         items = locations[start : start + query.page.page_size]
         return Page(items, len(locations), query.page.page, query.page.page_size)
-
-
-def _starts_words(name_words: list[str], words: list[str]) -> bool:
-    return all(any(n.startswith(w) for n in name_words) for w in words)

@@ -9,7 +9,7 @@ from prm.application.shared.paging import Page, PageRequest
 from prm.application.shared.ports import UnitOfWork
 from prm.domain.caregivers.model import Caregiver
 from prm.domain.shared.ids import PatientId
-from prm.domain.shared.text import tokens
+from prm.domain.shared.text import prefixes_all_found, tokens
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -19,12 +19,6 @@ class SearchCaregiversQuery:
     patient_id: PatientId
     name: str | None = None
     page: PageRequest = field(default_factory=PageRequest)
-
-
-def name_matches(caregiver: Caregiver, words: list[str]) -> bool:
-    """Whether each of ``words`` (folded, see ``text.tokens``) starts a word of the caregiver's name."""
-    names = caregiver.details.name.search_tokens()
-    return all(any(n.startswith(w) for n in names) for w in words)
 
 
 class SearchCaregivers:
@@ -42,7 +36,7 @@ class SearchCaregivers:
         found = list(await self._caregivers.of_patient(query.patient_id))
         words = tokens(query.name) if query.name else []
         if words:
-            found = [c for c in found if name_matches(c, words)]
+            found = [c for c in found if prefixes_all_found(c.details.name.search_tokens(), words)]
         start = query.page.offset
         items = found[start : start + query.page.page_size]
         await self._audit.record(AuditAction.SEARCH, ENTITY, [c.id for c in items])

@@ -27,7 +27,7 @@ from prm.domain.practitioners.events import PractitionerDeleted, PractitionerReg
 from prm.domain.shared.contact import Address
 from prm.domain.shared.ids import PractitionerId, TenantId, new_id
 from prm.domain.shared.person import AdministrativeGender
-from prm.domain.shared.text import fold, tokens
+from prm.domain.shared.text import fold, prefixes_all_found, tokens
 
 MAX_LENGTHS: Mapping[str, int] = {
     "first_name": 200,
@@ -151,8 +151,7 @@ class PractitionerDetails:
     def matches_name(self, prefixes: Sequence[str]) -> bool:
         """True when every folded prefix starts one of the name's tokens (``"jo", "smi"`` matches
         John Smith); an empty ``prefixes`` matches everyone."""
-        name_tokens = self.search_tokens()
-        return all(any(t.startswith(p) for t in name_tokens) for p in prefixes)
+        return prefixes_all_found(self.search_tokens(), prefixes)
 
     @property
     def sort_key(self) -> str:

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _WORD = re.compile(r"[^\W_]+")  # runs of letters and digits (Unicode-aware)
 
@@ -26,3 +27,9 @@ def tokens(text: str) -> list[str]:
     ``tokens("José  García-L") == ["jose", "garcia", "l"]``.
     """
     return _WORD.findall(fold(text))
+
+
+def prefixes_all_found(words: Sequence[str], prefixes: Sequence[str]) -> bool:
+    """Whether each of ``prefixes`` starts one of ``words`` (both folded, see :func:`tokens`):
+    ``["john", "smith"]`` and ``["jo", "smi"]`` is true; no ``prefixes`` is always true."""
+    return all(any(word.startswith(prefix) for word in words) for prefix in prefixes)
