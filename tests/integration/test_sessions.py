@@ -8,6 +8,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, TypeAlias
 from uuid import UUID
 
@@ -195,9 +196,26 @@ async def test_the_feed_holds_ids_only_and_forgets_old_rows(
     assert [(r.tenant_id, r.session_id, r.generation) for r in rows] == [(tenant_id, None, 2)]
     old = sa.update(token_revocations).where(token_revocations.c.user_id == UUID(user_id))
     await _sql(settings, old.values(created_at=rows[0].created_at.replace(year=2000)))
-    other: Client = await make_client(roles=("front_desk",))
-    assert (await client.delete(f"{USERS}/{(await me(other))['id']}")).status_code == 204  # a writer prunes
+    for _ in range(2):  # a writer prunes the old rows but the newest (the first of these keeps it)
+        other: Client = await make_client(roles=("front_desk",))
+        assert (await client.delete(f"{USERS}/{(await me(other))['id']}")).status_code == 204
     assert await _sql(settings, sa.select(token_revocations).where(token_revocations.c.user_id == UUID(user_id))) == []
+
+
+async def test_a_revocation_after_the_feed_was_pruned_to_nothing_still_reaches_the_other_process(
+    settings: Settings, client: Client, make_client: ClientFactory, other: Client
+) -> None:
+    """Regression: on SQLite a feed pruned empty numbered its next row 1, below the poller's ``last``."""
+    for _ in range(2):
+        revoked: Client = await make_client(roles=("front_desk",))
+        assert (await client.delete(f"{USERS}/{(await me(revoked))['id']}")).status_code == 204
+    await _sql(settings, sa.update(token_revocations).values(created_at=datetime(2000, 1, 1, tzinfo=UTC)))
+    user: Client = await make_client(roles=("front_desk",))
+    credentials = bearer(user)
+    assert (await other.get(PATIENTS, headers=credentials)).status_code == 200  # the other process has polled
+    assert (await client.delete(f"{USERS}/{(await me(user))['id']}")).status_code == 204  # prunes, then adds
+    assert await refused_within(other, credentials) < POLL_SECONDS + 10
+    assert len(await _sql(settings, sa.select(token_revocations))) == 2  # the newest old row is kept, and the new one
 
 
 # the login throttle

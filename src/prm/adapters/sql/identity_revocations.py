@@ -12,7 +12,9 @@ A poller must never skip a row: on PostgreSQL two transactions could take sequen
 one order and commit in the other, and a poll between the two commits would move past the
 smaller number. Writers therefore take a transaction-scoped advisory lock just before their
 insert, the last statement before the commit, so the feed is committed in ``seq`` order
-(SQLite has one writer at a time anyway). Writers also prune the rows older than the lifetime.
+(SQLite has one writer at a time anyway). Writers also prune the rows older than the lifetime,
+all but the newest: SQLite numbers a new row one above the highest left, so a feed pruned empty
+would start again at 1, below every poller's ``last``, and its rows would never be read.
 """
 
 import asyncio
@@ -121,7 +123,11 @@ class SqlTokenRevocations(TokenRevocations):
         if self._connection.dialect.name == "postgresql":
             await self._connection.execute(sa.select(sa.func.pg_advisory_xact_lock(FEED_LOCK)))
         cutoff = self._clock.now() - self._keep
-        await self._connection.execute(sa.delete(token_revocations).where(token_revocations.c.created_at < cutoff))
+        newest = sa.select(sa.func.max(token_revocations.c.seq)).scalar_subquery()
+        prune = sa.delete(token_revocations).where(
+            token_revocations.c.created_at < cutoff, token_revocations.c.seq < newest
+        )
+        await self._connection.execute(prune)
         await self._connection.execute(
             sa.insert(token_revocations),
             [
