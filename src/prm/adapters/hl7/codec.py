@@ -6,7 +6,7 @@ Reading (HL7 v2.5.1 chapter 2, "Message construction rules"):
   CR-separated segments before parsing (python-hl7 splits on CR);
 - a message is rejected (AR, with an ERR naming segment and field, table 0357 codes) when it does
   not start with MSH, its encoding characters (MSH-2) are not 4 or 5 distinct non-alphanumeric
-  characters, a segment id is not three capitals or digits, a second MSH follows, python-hl7 cannot parse it, MSH-9
+  characters, a segment id is not three capitals or digits, a second MSH follows, python-hl7 cannot parse its MSH, MSH-9
   (message code and trigger), MSH-10 or MSH-12 is empty, or a message type PRM applies lacks the
   segments it needs (PID; MRG for A40): a truncated message;
 - fields are read with ``extract_field`` (unescaped; an absent field is empty).
@@ -140,6 +140,13 @@ def _parse(text: str) -> Any:
     return hl7.parse(text)
 
 
+def _parse_header(text: str) -> Any:
+    """The message of ``text``'s MSH segment alone: all that receiving and acknowledging read.
+    The other segments are parsed when the message is applied: once MSH and every segment id
+    are sound, python-hl7 only splits them (nothing in them can fail to parse)."""
+    return _parse(text.split("\r", 1)[0])
+
+
 class PythonHl7Codec(Hl7Codec):
     """:class:`Hl7Codec` with python-hl7."""
 
@@ -159,7 +166,7 @@ class PythonHl7Codec(Hl7Codec):
             error = Hl7Error("MSH", None, Hl7ErrorCode.SEGMENT_SEQUENCE, "one message per request: a second MSH found")
             return Inspection(text, _bare_header(text), (error,))
         try:
-            message = _parse(text)
+            message = _parse_header(text)
             header = _header(message.segment("MSH"))
         except _PARSE_ERRORS:
             error = Hl7Error("MSH", None, Hl7ErrorCode.SEGMENT_SEQUENCE, "the message cannot be parsed")
@@ -186,7 +193,7 @@ class PythonHl7Codec(Hl7Codec):
         try:
             if _encoding_errors(text):
                 raise ValueError("no usable encoding characters")
-            message = _parse(text)
+            message = _parse_header(text)
             ack = str(message.create_ack(code.value))
             separators = text[3] + text[4:8]
         except _PARSE_ERRORS:  # too broken for python-hl7: written from default separators

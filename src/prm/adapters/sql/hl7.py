@@ -7,7 +7,7 @@ facility, control id): a repeat, even one delivered concurrently, writes nothing
 transaction usable (the caller then reads the stored one).
 """
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -151,6 +151,17 @@ class SqlHl7Messages(Hl7MessageRepository, Hl7MessageFinder):
         statement = _ADD_POSTGRES if self._connection.dialect.name == "postgresql" else _ADD_SQLITE
         result = await self._connection.execute(statement, _to_row(message))
         return bool(result.rowcount == 1)
+
+    async def add_many(self, messages: Sequence[Hl7Message]) -> frozenset[Hl7MessageId]:
+        if not messages:
+            return frozenset()
+        statement = _ADD_POSTGRES if self._connection.dialect.name == "postgresql" else _ADD_SQLITE
+        result = await self._connection.execute(statement, [_to_row(m) for m in messages])
+        ids = [m.id for m in messages]
+        if result.rowcount == len(messages):
+            return frozenset(ids)
+        written = sa.select(_c.id).where(_c.tenant_id == self._tenant_id, _c.id.in_(ids))  # only with repeats
+        return frozenset(Hl7MessageId(row[0]) for row in (await self._connection.execute(written)).all())
 
     async def get(self, message_id: Hl7MessageId) -> Hl7Message | None:
         query = sa.select(hl7_messages).where(_c.tenant_id == self._tenant_id, _c.id == message_id)

@@ -166,6 +166,12 @@ class Hl7MessageRepository(Protocol):
         are stored already."""
 
     @abstractmethod
+    async def add_many(self, messages: Sequence[Hl7Message]) -> frozenset[Hl7MessageId]:
+        """Insert ``messages`` now, in order, as :meth:`add` does each (one statement for them
+        all); the ids of those written. A message whose facility and control id are stored
+        already, or taken by an earlier one of ``messages``, is not written."""
+
+    @abstractmethod
     async def get(self, message_id: Hl7MessageId) -> Hl7Message | None: ...
 
     @abstractmethod

@@ -39,7 +39,7 @@ class ReceiveHl7Batch:
         self._intake = Hl7Intake(messages, codec, jobs, clock, context)
 
     async def __call__(self, raw: str) -> Hl7BatchReceipt:
-        stored = [await self._intake.store(ReceiveHl7Command(raw=text)) for text in self._codec.split_batch(raw)]
+        stored = await self._intake.store_many([ReceiveHl7Command(raw=text) for text in self._codec.split_batch(raw)])
         if any(s.created for s in stored):
             await self._uow.commit()
         return Hl7BatchReceipt(tuple(self._intake.receipt(s) for s in stored))

@@ -1,5 +1,6 @@
 """Receive one HL7 v2 message (``POST /hl7/messages``, the MLLP listener) and answer its ACK."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -15,6 +16,7 @@ from prm.domain.hl7.model import (
     Hl7Error,
     Hl7ErrorCode,
     Hl7Message,
+    Hl7MessageId,
     Hl7NotApplicable,
     Hl7Status,
 )
@@ -115,6 +117,21 @@ class Hl7Intake:
 
     async def store(self, command: ReceiveHl7Command) -> StoredHl7:
         """Write the message and its ``hl7.apply`` job (uncommitted); a repeat writes nothing."""
+        return (await self.store_many([command]))[0]
+
+    async def store_many(self, commands: Sequence[ReceiveHl7Command]) -> list[StoredHl7]:
+        """:meth:`store` for each of ``commands``, in order, their rows written by one statement;
+        a repeat of an earlier one of them is answered as that one."""
+        read = [self._read(command) for command in commands]
+        messages = [stored.message for stored in read if stored.refusal is None and stored.message is not None]
+        if len(messages) == 1:
+            written = frozenset([messages[0].id]) if await self._messages.add(messages[0]) else frozenset()
+        else:
+            written = await self._messages.add_many(messages)
+        return [await self._outcome(stored, written) for stored in read]
+
+    def _read(self, command: ReceiveHl7Command) -> StoredHl7:
+        """The message to store (``created`` False until it is), or its refusal (too large)."""
         inspection = self._codec.inspect(command.raw)
         header = inspection.header
         if len(command.raw.encode("utf-8", "replace")) > MAX_RAW_BYTES:
@@ -131,7 +148,14 @@ class Hl7Intake:
             sender_message_id=_reference(command.message_id),
             correlation_id=_reference(command.correlation_id),
         )
-        if await self._messages.add(message):
+        return StoredHl7(inspection, message, created=False)
+
+    async def _outcome(self, read: StoredHl7, written: frozenset[Hl7MessageId]) -> StoredHl7:
+        """A written message with its job scheduled, or the stored one it repeats."""
+        message, header = read.message, read.inspection.header
+        if read.refusal is not None or message is None:
+            return read
+        if message.id in written:
             if message.status is Hl7Status.RECEIVED:
                 self._jobs.schedule(APPLY_MESSAGE, {"message_id": str(message.id)}, key=str(message.id))
             log.info(
@@ -141,12 +165,12 @@ class Hl7Intake:
                 message_type=header.message_type,
                 status=message.status.value,
             )
-            return StoredHl7(inspection, message, created=True)
+            return StoredHl7(read.inspection, message, created=True)
         stored = await self._messages.get_by_key(header.sending_facility, header.control_id)
         if stored is None:  # pragma: no cover - the unique key said it exists
             raise Hl7NotApplicable("the repeated message could not be read back")
         log.info("hl7.repeated", control_id=header.control_id, hl7_message_id=str(stored.id))
-        return StoredHl7(inspection, stored, created=False)
+        return StoredHl7(read.inspection, stored, created=False)
 
     def receipt(self, stored: StoredHl7) -> Hl7Receipt:
         """The ACK of a stored message (after the commit): its code and errors, or for a repeat

@@ -12,8 +12,9 @@ from prm.application.shared.ports import Clock, UnitOfWork
 class ReceiveHl7Messages:
     """Store each message as ``ReceiveHl7Message`` does (same codes, same repeat rule, a repeat
     within the group included), commit once for all of them, and only then build their ACKs, in
-    order. Messages that arrive together on several MLLP connections share one commit (one
-    round trip and one WAL flush instead of one each); a failure stores none of them."""
+    order. Messages that arrive together on several MLLP connections share one statement and one
+    commit (a round trip and a WAL flush for the group instead of one each); a failure stores
+    none of them."""
 
     def __init__(
         self,
@@ -28,7 +29,7 @@ class ReceiveHl7Messages:
         self._intake = Hl7Intake(messages, codec, jobs, clock, context)
 
     async def __call__(self, commands: Sequence[ReceiveHl7Command]) -> tuple[Hl7Receipt, ...]:
-        stored = [await self._intake.store(command) for command in commands]
+        stored = await self._intake.store_many(commands)
         if any(s.created for s in stored):
             await self._uow.commit()
         return tuple(self._intake.receipt(s) for s in stored)
