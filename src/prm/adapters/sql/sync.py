@@ -1,7 +1,7 @@
 """The change feed and the device-change ledger of offline sync, in SQL (tables in
 ``sync_tables``; why the feed is commit-ordered is told there)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -24,6 +24,41 @@ _AT = sa.DateTime(timezone=True)
 
 _LOCK_KEY = "prm.sync_changes:"
 """Prefix of the PostgreSQL advisory lock key of a tenant's feed (hashed with the tenant id)."""
+
+
+_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("b_key", type_=sa.Text), 0)))
+"""PostgreSQL: the transaction-scoped lock of one tenant's feed (``b_key``: ``_LOCK_KEY`` + tenant id)."""
+
+
+def _numbered_rows() -> sa.Executable:
+    """PostgreSQL: a unit's rows in one statement (``unnest ... WITH ORDINALITY`` of the arrays
+    ``b_ids``, ``b_entities``, ``b_entity_ids``, ``b_changed_at``), numbered after the tenant's
+    (``b_tenant_id``) highest ``seq``: an import changes thousands of records in one unit."""
+    given = (
+        sa.func.unnest(
+            sa.cast(sa.bindparam("b_ids", type_=ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
+            sa.cast(sa.bindparam("b_entities", type_=ARRAY(sa.Text)), ARRAY(sa.Text)),
+            sa.cast(sa.bindparam("b_entity_ids", type_=ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
+            sa.cast(sa.bindparam("b_changed_at", type_=ARRAY(_AT)), ARRAY(_AT)),
+        )
+        .table_valued("id", "entity", "entity_id", "changed_at", with_ordinality="ord")
+        .render_derived()
+    )
+    tenant = sa.bindparam("b_tenant_id", type_=sa.Uuid)
+    highest = sa.select(sa.func.coalesce(sa.func.max(_C.seq), 0)).where(_C.tenant_id == tenant)
+    rows = sa.select(
+        sa.cast(tenant, sa.Uuid),
+        highest.scalar_subquery() + given.c.ord,
+        given.c.id,
+        given.c.entity,
+        given.c.entity_id,
+        given.c.changed_at,
+    )
+    return sa.insert(sync_changes).from_select(["tenant_id", "seq", "id", "entity", "entity_id", "changed_at"], rows)
+
+
+_NUMBERED_ROWS = _numbered_rows()
+"""Built once (the feed is written by every unit that changes a patient or an appointment)."""
 
 
 class SqlChangeFeed(ChangeFeed):
@@ -55,8 +90,14 @@ class SqlChangeFeed(ChangeFeed):
             # COMMIT, after every other write of the unit: it is never held while the unit waits
             # on a row lock, so two writers cannot deadlock on it. SQLite needs nothing: one writer
             # at a time holds the whole database until it commits.
-            key = sa.func.hashtextextended(sa.literal(_LOCK_KEY + str(self._tenant_id)), 0)
-            return [(sa.select(sa.func.pg_advisory_xact_lock(key)), None), (self._numbered_rows(last), None)]
+            numbered = {
+                "b_tenant_id": self._tenant_id,
+                "b_ids": [new_id() for _ in last],
+                "b_entities": [entity.value for entity, _ in last],
+                "b_entity_ids": [entity_id for _, entity_id in last],
+                "b_changed_at": list(last.values()),
+            }
+            return [(_LOCK, {"b_key": _LOCK_KEY + str(self._tenant_id)}), (_NUMBERED_ROWS, numbered)]
         following = sa.select(sa.func.coalesce(sa.func.max(_C.seq), 0) + 1).where(_C.tenant_id == self._tenant_id)
         statement = sa.insert(sync_changes).values(seq=following.scalar_subquery())
         rows = [
@@ -70,32 +111,6 @@ class SqlChangeFeed(ChangeFeed):
             for (entity, entity_id), at in last.items()
         ]
         return [(statement, rows)]
-
-    def _numbered_rows(self, changed: Mapping[tuple[SyncEntity, UUID], datetime]) -> sa.Executable:
-        """PostgreSQL: every row in one statement (``unnest ... WITH ORDINALITY``), numbered after
-        the tenant's highest ``seq`` (an import changes thousands of records in one unit)."""
-        given = (
-            sa.func.unnest(
-                sa.cast(sa.literal([new_id() for _ in changed], ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
-                sa.cast(sa.literal([entity.value for entity, _ in changed], ARRAY(sa.Text)), ARRAY(sa.Text)),
-                sa.cast(sa.literal([entity_id for _, entity_id in changed], ARRAY(sa.Uuid)), ARRAY(sa.Uuid)),
-                sa.cast(sa.literal(list(changed.values()), ARRAY(_AT)), ARRAY(_AT)),
-            )
-            .table_valued("id", "entity", "entity_id", "changed_at", with_ordinality="ord")
-            .render_derived()
-        )
-        highest = sa.select(sa.func.coalesce(sa.func.max(_C.seq), 0)).where(_C.tenant_id == self._tenant_id)
-        rows = sa.select(
-            sa.literal(self._tenant_id, sa.Uuid),
-            highest.scalar_subquery() + given.c.ord,
-            given.c.id,
-            given.c.entity,
-            given.c.entity_id,
-            given.c.changed_at,
-        )
-        return sa.insert(sync_changes).from_select(
-            ["tenant_id", "seq", "id", "entity", "entity_id", "changed_at"], rows
-        )
 
     async def compact(self, limit: int) -> int:
         later = sync_changes.alias("later")
