@@ -221,6 +221,13 @@ async def test_name_search_by_every_token_of_any_length_in_list_order(store: Sto
     assert await mrns(PatientCriteria(text=text), PageRequest(2, 2)) == ["N-3", "N-6"]
     page = await store.finder.find(PatientCriteria(text=text), PageRequest(1, 2))
     assert (page.total, page.total_exact, page.has_next) == (5, True, True)
+    page = await store.finder.find(PatientCriteria(name_prefixes=("ann", "mar")), PageRequest(1, 1))
+    assert ([p.mrn for p in page.items], page.total, page.total_exact, page.has_next) == (["N-2"], 2, True, True)
+    page = await store.finder.find(PatientCriteria(name_prefixes=("ann", "mar")), PageRequest(3, 1))
+    assert (page.items, page.total, page.has_next) == ([], 2, False)
+    both = TextMatch(name_prefixes=("ann", "mar"), mrn="N-3")  # two branches, each with its own INTERSECT
+    page = await store.finder.find(PatientCriteria(name_prefixes=("m", "a"), text=both), PageRequest(1, 1))
+    assert ([p.mrn for p in page.items], page.total, page.total_exact) == (["N-2"], 2, True)
     first = await store.finder.first(PatientCriteria(name_prefixes=("mar",)), 2)
     assert [p.mrn for p in first] == ["N-4", "N-2"]
 
@@ -234,14 +241,17 @@ async def test_name_search_by_every_token_of_any_length_in_list_order(store: Sto
 
 async def test_large_totals_are_counted_up_to_a_limit(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(paging, "COUNT_LIMIT", 2)
-    await store.repository.add_many([patient(store, f"C-{i}", name=HumanName(family=f"Count{i}")) for i in range(5)])
+    named = [patient(store, f"C-{i}", name=HumanName(given=("Ada",), family=f"Count{i}")) for i in range(5)]
+    await store.repository.add_many(named)
 
     async def page(criteria: PatientCriteria, number: int) -> tuple[int, bool, bool]:
         found = await store.finder.find(criteria, PageRequest(number, 1))
         return found.total, found.total_exact, found.has_next
 
     exact = isinstance(store.finder, InMemoryPatients)  # the fake always counts everything
-    for criteria in (PatientCriteria(), PatientCriteria(name_prefixes=("count",))):
+    # Two tokens: the page and its count in one statement, over one INTERSECT.
+    two_tokens = PatientCriteria(name_prefixes=("count", "ada"))
+    for criteria in (PatientCriteria(), PatientCriteria(name_prefixes=("count",)), two_tokens):
         assert await page(criteria, 1) == ((5, True, True) if exact else (3, False, True))  # "3 or more"
         assert await page(criteria, 4) == ((5, True, True) if exact else (5, False, True))
         assert await page(criteria, 5) == (5, True, False)

@@ -16,10 +16,10 @@ from prm.adapters.sql.bulk import insert_rows
 from prm.adapters.sql.connection import SqlConnection
 from prm.adapters.sql.constraints import raise_domain_error
 from prm.adapters.sql.like import contains, prefix_range, starts_with
-from prm.adapters.sql.paging import fetch_page, fetch_tenant_page, page_total
+from prm.adapters.sql.paging import count_limit, fetch_page, fetch_tenant_page, page_total
 from prm.adapters.sql.patients_duplicates import match_key_rows
 from prm.adapters.sql.patients_duplicates_tables import patient_match_keys
-from prm.adapters.sql.patients_search import Branch, counting, page_statement, token_rows
+from prm.adapters.sql.patients_search import Branch, counting, page_statement, page_with_total, token_rows
 from prm.adapters.sql.patients_tables import patient_identifiers, patient_name_tokens, patients
 from prm.application.patients.ports import (
     AGE_BANDS,
@@ -331,8 +331,18 @@ class SqlPatientFinder(PatientFinder):
             return await fetch_page(
                 self._connection, patients, scoped, order, page, _summary, _SUMMARY_COLUMNS, count=count
             )
-        statement = page_statement(self._tenant_id, branches, _SUMMARY_COLUMNS, page.page_size, page.offset)
-        rows = (await self._connection.execute(statement)).all()
+        if count and any(branch.intersects for branch in branches):
+            limit = count_limit(page)
+            statement = page_with_total(self._tenant_id, branches, _SUMMARY_COLUMNS, page.page_size, page.offset, limit)
+            rows = (await self._connection.execute(statement)).all()
+            if rows:
+                counted = int(rows[0]._mapping["total"])
+                return Page(
+                    [_summary(r) for r in rows], counted, page.page, page.page_size, total_exact=counted < limit
+                )
+        else:
+            statement = page_statement(self._tenant_id, branches, _SUMMARY_COLUMNS, page.page_size, page.offset)
+            rows = (await self._connection.execute(statement)).all()
         if not count:
             return Page(
                 [_summary(r) for r in rows],

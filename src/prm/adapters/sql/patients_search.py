@@ -12,7 +12,7 @@ literal patterns, so that a generic plan (a prepared statement) is the same good
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +49,14 @@ class Branch:
     prefixes: tuple[str, ...]
     where: tuple[sa.ColumnElement[bool], ...] = ()
     alternative: sa.ColumnElement[bool] | None = None
+    _named: dict[UUID, sa.CTE] = field(default_factory=dict, compare=False, repr=False)
+    """The branch's INTERSECT (several prefixes) per tenant, built once: the page and its count,
+    sent as one statement, share it, and PostgreSQL evaluates a CTE used twice once."""
+
+    @property
+    def intersects(self) -> bool:
+        """Whether the branch is the INTERSECT of several token ranges (a CTE worth sharing)."""
+        return len(_wanted(self.prefixes)) > 1
 
     def keys(self, tenant_id: UUID, *, joined: bool = False) -> sa.Select[Any]:
         """The sort keys of the branch's matches: ``family_key, given_key, patient_id``; with
@@ -67,7 +75,9 @@ class Branch:
             )
             patient_id: sa.ColumnElement[Any] = t.patient_id
         else:
-            named = _named(tenant_id, wanted)
+            named = self._named.get(tenant_id)
+            if named is None:
+                named = self._named[tenant_id] = _named(tenant_id, wanted)
             query = sa.select(named.c.family_key, named.c.given_key, named.c.patient_id)
             patient_id = named.c.patient_id
         if on_patients or joined:
@@ -87,7 +97,7 @@ def _wanted(prefixes: Sequence[str]) -> list[str]:
     return [p for p in distinct if not any(other != p and other.startswith(p) for other in distinct)]
 
 
-def _named(tenant_id: UUID, prefixes: Sequence[str]) -> sa.Subquery:
+def _named(tenant_id: UUID, prefixes: Sequence[str]) -> sa.CTE:
     """The sort keys of the patients with a token starting with each of several ``prefixes``:
     the INTERSECT of one index range per prefix. Each range is read once, whole and
     in the index's order (cost: the size of the ranges, with no look-up per row). Walking one
@@ -100,7 +110,7 @@ def _named(tenant_id: UUID, prefixes: Sequence[str]) -> sa.Subquery:
         sa.select(t.family_key, t.given_key, t.patient_id).where(t.tenant_id == tenant_id, *_found_by(prefix))
         for prefix in prefixes
     ]
-    return sa.intersect(*ranges).subquery("named")
+    return sa.intersect(*ranges).cte()  # anonymous: a search's branches may each have one
 
 
 def _has_token(tenant_id: UUID, patient_id: sa.ColumnElement[Any], prefix: str) -> sa.ColumnElement[bool]:
@@ -146,6 +156,20 @@ def page_statement(
     keys = _merged(tenant_id, branches, limit, offset)
     shown = keys.join(patients, sa.and_(patients.c.tenant_id == tenant_id, patients.c.id == keys.c.patient_id))
     return sa.select(*columns).select_from(shown).order_by(keys.c.family_key, keys.c.given_key, keys.c.patient_id)
+
+
+def page_with_total(
+    tenant_id: UUID,
+    branches: Sequence[Branch],
+    columns: Sequence[sa.ColumnElement[Any]],
+    limit: int,
+    offset: int,
+    count_limit: int,
+) -> sa.Select[Any]:
+    """:func:`page_statement` with a ``total`` column, :func:`counting` at most ``count_limit``,
+    in one statement: a branch's INTERSECT is evaluated once for both (its CTE)."""
+    total = counting(tenant_id, branches, count_limit).scalar_subquery().label("total")
+    return page_statement(tenant_id, branches, columns, limit, offset).add_columns(total)
 
 
 def counting(tenant_id: UUID, branches: Sequence[Branch], limit: int) -> sa.Select[Any]:
