@@ -95,6 +95,30 @@ async def test_s12_books_the_appointment_of_the_pid_patient_even_in_the_past(
     assert (await patient(client, booked["patient_id"]))["mrn"] == "PATID1234"
 
 
+async def test_an_s12_books_at_the_location_ail_3_names_or_warns_that_it_names_none(
+    client: Client, settings: Settings, tenant_id: UUID
+) -> None:
+    """AIL-3 ``055^Room01^^GH Clinic``: the facility (PL.4) names a PRM location, in another case;
+    ``LabUnit101^Lab Room 01^^GHH Hospital`` (another appointment: its own control and SCH ids)
+    names none: booked without a location, with a warning."""
+    await practitioners(client)
+    made = await client.post(f"{API}/locations", json={"name": "gh clinic", "time_zone": "Europe/London"})
+    assert made.status_code == 201, made.text
+    detail = await applied(client, settings, tenant_id, sample(f"{MS}/SIU-S12-01.hl7"))
+    assert detail["status"] == "processed"
+    assert not [e for e in detail["errors"] if e["segment"] == "AIL"]  # the PID warnings of the sample only
+    booked = await appointment(client, appointment_changes(detail)[0][1])
+    assert booked["location_id"] == made.json()["id"]
+
+    other = sample(f"{MS}/SIU-S12-02.hl7").replace("|MSG00012|", "|MSG00099|").replace("SCH|12345|36996", "SCH|1|2")
+    detail = await applied(client, settings, tenant_id, other)
+    assert detail["status"] == "processed"
+    [warning] = [e for e in detail["errors"] if e["segment"] == "AIL"]
+    assert (warning["field"], warning["code"]) == (3, "204")
+    assert "LabUnit101 Lab Room 01 GHH Hospital" in warning["text"]
+    assert (await appointment(client, appointment_changes(detail)[0][1]))["location_id"] is None
+
+
 FOLLOW_UPS = [
     (f"{MS}/SIU-S12-02.hl7", f"{MS}/SIU-S13-02.hl7", "rescheduled", "booked", ("202108201130", "202108201230")),
     (f"{MS}/SIU-S12-01.hl7", f"{MS}/SIU-S13-01.hl7", None, "booked", ("202109240930", "202109241020")),

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from prm.application.appointments.cancel_appointment import CancelAppointment, CancelAppointmentCommand
+from prm.application.appointments.ports import ScheduleRepository
 from prm.application.appointments.record_external_appointment import (
     RecordExternalAppointment,
     RecordExternalAppointmentCommand,
@@ -17,9 +18,10 @@ from prm.application.appointments.record_external_reschedule import (
 from prm.application.appointments.update_appointment import UpdateAppointment, UpdateAppointmentCommand
 from prm.application.hl7.ports import AppointmentBook, ExternalBooking
 from prm.application.practitioners.ports import PractitionerRepository
-from prm.domain.appointments.ids import AppointmentId
+from prm.domain.appointments.ids import AppointmentId, LocationId
 from prm.domain.appointments.model import AppointmentStatus, CancellationReason
 from prm.domain.shared.ids import PatientId, PractitionerId
+from prm.domain.shared.text import fold
 
 SOURCE_CHANNEL = "hl7"
 """The ``source_channel`` of appointments an HL7 feed booked."""
@@ -28,17 +30,20 @@ SOURCE_CHANNEL = "hl7"
 class AppointmentBookFromAppointments(AppointmentBook):
     """The hl7 context's view of the appointments context: SIU changes through its use cases
     (``RecordExternalAppointment``, ``RecordExternalReschedule``, ``UpdateAppointment``), joining
-    the caller's unit of work; the AIP-3 practitioner looked up by licence number or source id."""
+    the caller's unit of work; the AIP-3 practitioner looked up by licence number or source id,
+    the AIL-3 location by name."""
 
     def __init__(
         self,
         practitioners: PractitionerRepository,
+        schedules: ScheduleRepository,
         record: RecordExternalAppointment,
         reschedule: RecordExternalReschedule,
         update: UpdateAppointment,
         cancel: CancelAppointment,
     ) -> None:
         self._practitioners = practitioners
+        self._schedules = schedules
         self._record = record
         self._reschedule = reschedule
         self._update = update
@@ -53,6 +58,12 @@ class AppointmentBookFromAppointments(AppointmentBook):
                 return found.id
         return None
 
+    async def location(self, names: Sequence[str]) -> UUID | None:
+        if not names:
+            return None
+        by_name = {fold(location.name): location.id for location in await self._schedules.locations()}
+        return next((by_name[fold(name)] for name in names if fold(name) in by_name), None)
+
     async def record(self, booking: ExternalBooking) -> UUID:
         appointment = await self._record(
             RecordExternalAppointmentCommand(
@@ -62,6 +73,7 @@ class AppointmentBookFromAppointments(AppointmentBook):
                 ends_at=booking.ends_at,
                 appointment_type=booking.appointment_type,
                 reason_text=booking.reason_text,
+                location_id=LocationId(booking.location_id) if booking.location_id is not None else None,
                 source_channel=SOURCE_CHANNEL,
             )
         )

@@ -8,7 +8,7 @@ python-hl7 and the field readers of :mod:`prm.adapters.hl7.codec`.
   minutes when none is given); so is an end more than a day after the start (a window, such as
   SCH-11's "within these days", not the appointment). Times without an offset are read as UTC;
 - SCH-7 appointment reason and SCH-8 appointment type: CWE.2 text, else CWE.1 code;
-- AIP-3 personnel (XCN.1 of each AIP, in order), AIL-3 location (PL.1, PL.2 and PL.4 joined).
+- AIP-3 personnel (XCN.1 of each AIP, in order), AIL-3 location (PL.1, PL.2 and PL.4 joined, then PL.1, then PL.4).
 """
 
 from datetime import datetime, timedelta
@@ -64,10 +64,12 @@ def _duration(segment: Any, amount_field: int, units_field: int) -> timedelta | 
     return min(unit * count, _MAX_DURATION)
 
 
-def _location(ail: Any) -> str | None:
-    parts = [value_at(ail, 3, 1, n) for n in (1, 2, 4)]
-    text = " ".join(p for p in parts if p)
-    return text[:255] or None
+def _locations(ail: Any) -> tuple[str, ...]:
+    """AIL-3 (PL) as location names, most specific first: point of care, room and facility
+    joined (``"055 Room01 GH Clinic"``), the point of care (PL.1), the facility (PL.4)."""
+    point, room, facility = (value_at(ail, 3, 1, n) for n in (1, 2, 4))
+    joined = " ".join(p for p in (point, room, facility) if p)
+    return tuple(dict.fromkeys(name[:200] for name in (joined, point, facility) if name))
 
 
 def _times(message: Any, sch: Any) -> tuple[datetime | None, datetime | None]:
@@ -113,6 +115,6 @@ def read_siu(message: Any, phone_region: str) -> SiuContent:
         ends_at=ends_at,
         appointment_type=_text(sch, 8, 100),
         reason_text=_text(sch, 7, 1000),
-        location=_location(ail) if ail is not None else None,
+        locations=_locations(ail) if ail is not None else (),
         errors=tuple(errors),
     )

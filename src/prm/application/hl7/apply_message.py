@@ -87,7 +87,7 @@ class ApplyHl7Message:
             siu = self._codec.siu(message.raw, self._context.phone_region)
             warnings = list(siu.patient.warnings) if siu.patient is not None else []
             errors = list(siu.errors)
-            apply, to_error = partial(self._siu, message, siu, changes), siu_error
+            apply, to_error = partial(self._siu, message, siu, changes, warnings), siu_error
         else:
             content = self._codec.adt(message.raw, self._context.phone_region)
             warnings = [w for p in content.patients for w in p.warnings]

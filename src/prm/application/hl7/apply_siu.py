@@ -47,9 +47,12 @@ class SiuApplier:
     appointments: AppointmentBook
     links: AppointmentLinks
 
-    async def __call__(self, message: Hl7Message, content: SiuContent, changes: list[Hl7Change]) -> None:
-        """Apply ``content``, appending to ``changes``; raises :class:`SiuRefused` (an unknown
-        appointment or practitioner, no time) or the other contexts' ``DomainError``."""
+    async def __call__(
+        self, message: Hl7Message, content: SiuContent, changes: list[Hl7Change], warnings: list[Hl7Error]
+    ) -> None:
+        """Apply ``content``, appending to ``changes`` and ``warnings`` (an AIL-3 location PRM
+        does not know: booked without one); raises :class:`SiuRefused` (an unknown appointment
+        or practitioner, no time) or the other contexts' ``DomainError``."""
         facility = message.header.sending_facility
         linked = await self.links.find(facility, content.placer_id, content.filler_id)
         trigger = content.trigger
@@ -58,7 +61,7 @@ class SiuApplier:
                 raise SiuRefused(
                     _sch_error(content, Hl7ErrorCode.APPLICATION_ERROR, "is booked already (S13/S14 change it)")
                 )
-            appointment_id = await self._book(content, changes)
+            appointment_id = await self._book(content, changes, warnings)
             await self.links.link(facility, content.placer_id, content.filler_id, appointment_id)
         else:
             if linked is None:
@@ -82,7 +85,7 @@ class SiuApplier:
                 await self.appointments.no_show(appointment_id)
         changes.append(Hl7Change("appointment", appointment_id, ACTIONS[trigger]))
 
-    async def _book(self, content: SiuContent, changes: list[Hl7Change]) -> UUID:
+    async def _book(self, content: SiuContent, changes: list[Hl7Change], warnings: list[Hl7Error]) -> UUID:
         patient = content.patient
         if patient is None or not patient.identifiers:
             raise SiuRefused(Hl7Error("PID", 3, Hl7ErrorCode.REQUIRED_FIELD_MISSING, "PID-3 names no patient"))
@@ -91,6 +94,10 @@ class SiuApplier:
         if practitioner_id is None:
             text = "AIP-3 names no practitioner PRM knows" if content.practitioners else "no AIP-3 personnel"
             raise SiuRefused(Hl7Error("AIP", 3, Hl7ErrorCode.UNKNOWN_KEY, text))
+        location_id = await self.appointments.location(content.locations)
+        if location_id is None and content.locations:
+            text = f"AIL-3 names no location PRM knows ({content.locations[0]}): booked without one"
+            warnings.append(Hl7Error("AIL", 3, Hl7ErrorCode.UNKNOWN_KEY, text))
         outcome = await self.patients.upsert(patient)
         changes.append(Hl7Change("patient", outcome.patient_id, outcome.action))
         return await self.appointments.record(
@@ -101,6 +108,7 @@ class SiuApplier:
                 ends_at=ends_at,
                 appointment_type=content.appointment_type,
                 reason_text=content.reason_text,
+                location_id=location_id,
             )
         )
 

@@ -90,8 +90,9 @@ class SiuContent:
     SCH-2 filler appointment ids (EI.1, empty when absent), the PID patient (None without PID),
     the AIP-3 personnel identifiers (XCN.1) in message order, the times (TQ1-7/8, else SCH-11
     TQ.4/5, else AIS-4 with AIS-7/8 or SCH-9/10 as the duration; UTC), the appointment type
-    (SCH-8) and reason (SCH-7) as text, the AIL-3 location (PL.1) and the errors that make it
-    impossible to apply."""
+    (SCH-8) and reason (SCH-7) as text, the names the first AIL-3 gives its location (most
+    specific first: PL.1 point of care, PL.2 room and PL.4 facility joined, then PL.1, then PL.4;
+    empty without AIL) and the errors that make it impossible to apply."""
 
     trigger: str
     placer_id: str = ""
@@ -102,7 +103,7 @@ class SiuContent:
     ends_at: datetime | None = None
     appointment_type: str | None = None
     reason_text: str | None = None
-    location: str | None = None
+    locations: tuple[str, ...] = ()
     errors: tuple[Hl7Error, ...] = ()
 
 
@@ -241,6 +242,7 @@ class ExternalBooking:
     ends_at: datetime
     appointment_type: str | None = None
     reason_text: str | None = None
+    location_id: UUID | None = None
 
 
 class AppointmentBook(Protocol):
@@ -252,6 +254,11 @@ class AppointmentBook(Protocol):
     async def practitioner(self, identifiers: Sequence[str]) -> UUID | None:
         """The first of ``identifiers`` (AIP-3) that names a practitioner of the tenant (by
         license number, then source-system id); None when none does."""
+
+    @abstractmethod
+    async def location(self, names: Sequence[str]) -> UUID | None:
+        """The tenant's location named by the first of ``names`` (AIL-3) that names one, the
+        name compared in any case or accent; None when none does."""
 
     @abstractmethod
     async def record(self, booking: ExternalBooking) -> UUID:
