@@ -167,3 +167,19 @@ def test_a_syntax_error_is_refused_with_its_line() -> None:
     with pytest.raises(TemplateSyntaxInvalid) as refused:
         engine.variables_used("Hello\n{{ name ")
     assert "line 2" in refused.value.detail
+
+
+def test_renders_are_remembered_by_source_and_variables_and_failures_are_not() -> None:
+    fresh = JinjaTemplateEngine()
+    source = "Hi {{ name }}, {{ when }}"
+    assert fresh.render(source, {"name": "Ada", "when": "today"}) == "Hi Ada, today"
+    assert fresh.render(source, {"name": "Bo", "when": "today"}) == "Hi Bo, today"
+    assert fresh.render(source, {"when": "today", "name": "Ada"}) == "Hi Ada, today"  # the same, in any order
+    assert fresh._remembered.cache_info().hits == 1
+    with pytest.raises(TemplateRenderFailed):
+        fresh.render(source, {"name": "Ada"})
+    with pytest.raises(TemplateRenderFailed):  # failed again: a failure is never remembered as a body
+        fresh.render(source, {"name": "Ada"})
+    assert fresh.render("{% for x in xs %}{{ x }}{% endfor %}", {"xs": ["a", "b"]}) == "ab"  # a list: not remembered
+    assert fresh.render("{{ [name] | random }}", {"name": "Ada"}) == "Ada"  # names random: rendered each time
+    assert fresh._remembered.cache_info().currsize == 2

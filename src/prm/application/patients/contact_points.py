@@ -44,12 +44,16 @@ def contact_points_of(
         emails.sort(key=lambda c: c.rank or 1_000_000)
     return PatientContactPoints(
         patient_id=patient_id,
-        phones=tuple(dict.fromkeys(c.value for c in phones)),
-        emails=tuple(dict.fromkeys(c.value for c in emails)),
+        phones=_distinct([c.value for c in phones]),
+        emails=_distinct([c.value for c in emails]),
         preferred_language=preferred_language,
         given_name=given_name,
         status=status,
     )
+
+
+def _distinct(values: list[str]) -> tuple[str, ...]:
+    return tuple(values) if len(values) < 2 else tuple(dict.fromkeys(values))
 
 
 class GetPatientContactPoints:
