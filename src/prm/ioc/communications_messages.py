@@ -17,11 +17,8 @@ from dishka import Provider, Scope, alias, provide, provide_all
 from prm.adapters.communications.messages_fallbacks import AllowEverything, SinkProviderDirectory
 from prm.adapters.communications.messages_jitter import FullJitter
 from prm.adapters.communications.patient_contacts import PatientContactsFromPatients
-from prm.adapters.sql.communications_messages import (
-    SqlMessageQueries,
-    SqlMessageRecordQueries,
-    SqlMessageRepository,
-)
+from prm.adapters.sql.communications_messages import SqlMessageRepository
+from prm.adapters.sql.communications_messages_queries import SqlMessageQueries, SqlMessageRecordQueries
 from prm.application.communications.contracts import OutgoingMessages, PatientContacts, ProviderDirectory, SendPolicy
 from prm.application.communications.fhir_communications import FindCommunicationRecords
 from prm.application.communications.messages_callbacks import ApplyStatusCallback
