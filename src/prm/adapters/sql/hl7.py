@@ -147,11 +147,6 @@ class SqlHl7Messages(Hl7MessageRepository, Hl7MessageFinder):
         self._connection = connection
         self._tenant_id = tenant_id
 
-    async def add(self, message: Hl7Message) -> bool:
-        statement = _ADD_POSTGRES if self._connection.dialect.name == "postgresql" else _ADD_SQLITE
-        result = await self._connection.execute(statement, _to_row(message))
-        return bool(result.rowcount == 1)
-
     async def add_many(self, messages: Sequence[Hl7Message]) -> frozenset[Hl7MessageId]:
         if not messages:
             return frozenset()

@@ -162,15 +162,11 @@ class Hl7MessageSummary:
 
 class Hl7MessageRepository(Protocol):
     @abstractmethod
-    async def add(self, message: Hl7Message) -> bool:
-        """Insert ``message`` now; False (nothing written) when its facility and control id
-        are stored already."""
-
-    @abstractmethod
     async def add_many(self, messages: Sequence[Hl7Message]) -> frozenset[Hl7MessageId]:
-        """Insert ``messages`` now, in order, as :meth:`add` does each (one statement for them
-        all); the ids of those written. A message whose facility and control id are stored
-        already, or taken by an earlier one of ``messages``, is not written."""
+        """Insert ``messages`` now, in order, in one statement; the ids of those written. A
+        message whose sending facility (MSH-4) and control id (MSH-10) are stored already, or
+        taken by an earlier one of ``messages``, is not written (a repeat: nothing is stored or
+        applied twice)."""
 
     @abstractmethod
     async def get(self, message_id: Hl7MessageId) -> Hl7Message | None: ...

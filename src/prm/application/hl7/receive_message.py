@@ -124,10 +124,7 @@ class Hl7Intake:
         a repeat of an earlier one of them is answered as that one."""
         read = [self._read(command) for command in commands]
         messages = [stored.message for stored in read if stored.refusal is None and stored.message is not None]
-        if len(messages) == 1:
-            written = frozenset([messages[0].id]) if await self._messages.add(messages[0]) else frozenset()
-        else:
-            written = await self._messages.add_many(messages)
+        written = await self._messages.add_many(messages)
         return [await self._outcome(stored, written) for stored in read]
 
     def _read(self, command: ReceiveHl7Command) -> StoredHl7:
