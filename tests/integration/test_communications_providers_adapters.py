@@ -17,6 +17,7 @@ from prm.adapters.communications.providers.callbacks import (
     verify_meta_signature,
     verify_twilio_signature,
 )
+from prm.adapters.communications.providers.http_errors import provider_http_client
 from prm.adapters.communications.providers.local_sink import LocalSink, LocalSinkProvider
 from prm.adapters.communications.providers.smtp_email import SmtpAccount, SmtpEmail
 from prm.adapters.communications.providers.twilio_sms import TwilioAccount, TwilioSms
@@ -60,7 +61,7 @@ def message(
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(2.0), trust_env=False) as client:
+    async with provider_http_client(httpx.Timeout(2.0)) as client:  # the transport PRM sends with
         yield client
 
 

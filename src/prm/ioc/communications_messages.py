@@ -58,7 +58,7 @@ PERIODIC: tuple[Periodic, ...] = (Periodic(RECOVER_TASK, 30),)
 
 def dispatch_settings_of(settings: Settings) -> DispatchSettings:
     """``PRM_DISPATCH_BATCH_SIZE``, ``PRM_DISPATCH_CONCURRENCY``, ``PRM_DISPATCH_LEASE_SECONDS``
-    (defaults: 200, 32, 120 s)."""
+    (defaults: 200, 8, 120 s)."""
     return DispatchSettings(
         batch_size=settings.dispatch_batch_size,
         concurrency=settings.dispatch_concurrency,

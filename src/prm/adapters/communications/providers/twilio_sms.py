@@ -111,10 +111,11 @@ class TwilioSms(MessageProvider):
     def __init__(self, client: httpx.AsyncClient, account: TwilioAccount) -> None:
         self._client = client
         self._account = account
-        self._url = f"{account.base_url.rstrip('/')}/2010-04-01/Accounts/{account.account_sid}/Messages.json"
+        # URL and headers parsed once: httpx validates a string URL character by character on every request
+        self._url = httpx.URL(f"{account.base_url.rstrip('/')}/2010-04-01/Accounts/{account.account_sid}/Messages.json")
         token = base64.b64encode(f"{account.account_sid}:{account.auth_token}".encode()).decode()
-        self._auth = {"Authorization": f"Basic {token}", "Accept": "application/json"}
-        self._post_headers = {**self._auth, "Content-Type": "application/x-www-form-urlencoded"}
+        self._auth = httpx.Headers({"Authorization": f"Basic {token}", "Accept": "application/json"})
+        self._post_headers = httpx.Headers({**self._auth, "Content-Type": "application/x-www-form-urlencoded"})
 
     def status_callback_url(self, message: OutgoingMessage) -> str | None:
         base = self._account.callback_base_url

@@ -105,8 +105,11 @@ class WhatsAppCloud(MessageProvider):
 
     def __init__(self, client: httpx.AsyncClient, account: WhatsAppAccount) -> None:
         self._client = client
-        self._url = f"{account.base_url.rstrip('/')}/{account.api_version}/{account.phone_number_id}/messages"
-        self._headers = {"Authorization": f"Bearer {account.access_token}"}
+        # parsed once: httpx validates a string URL character by character on every request
+        self._url = httpx.URL(
+            f"{account.base_url.rstrip('/')}/{account.api_version}/{account.phone_number_id}/messages"
+        )
+        self._headers = httpx.Headers({"Authorization": f"Bearer {account.access_token}"})
 
     async def send(self, message: OutgoingMessage) -> ProviderReceipt:
         try:
