@@ -123,15 +123,6 @@ def _settings_of_env() -> dict[str, str]:
     return {k.removeprefix("PRM_").lower(): v for k, v in NO_QUIET_HOURS.items()}
 
 
-def _analyze(database_url: str) -> None:
-    """The statistics autovacuum would gather soon after the queue filled (the test server runs
-    without it): with none, the worker's generic plans for its updates by primary key chose the
-    ``(tenant_id, created_at)`` index and filtered every queued row (about 2 ms of PostgreSQL CPU a
-    message instead of 0.3)."""
-    with psycopg.connect(libpq(database_url), autocommit=True) as connection:
-        connection.execute("ANALYZE communication_messages")
-
-
 def _sent(database_url: str) -> int:
     with psycopg.connect(libpq(database_url), autocommit=True) as connection:
         row = connection.execute("SELECT count(*) FROM communication_messages WHERE status = 'sent'").fetchone()
@@ -176,8 +167,7 @@ def dispatch(messages: int, log_dir: Path) -> DispatchResult:
                     "secrets": {"auth_token": twilio["auth_token"]},
                 },
             )
-        asyncio.run(_queue(url, messages))
-        _analyze(url)
+        asyncio.run(_queue(url, messages))  # no ANALYZE: the connection analyzes the queue as it fills
         worker = _worker(url, log_dir / "worker.log")
         try:
             time.sleep(1.5)  # the worker's start-up (imports, pool) is not dispatch

@@ -1,15 +1,18 @@
-"""Fresh planner statistics for tables filled in bulk: ``ANALYZE`` them as they grow.
+"""Fresh planner statistics for tables as they fill: ``ANALYZE`` them as they grow.
 
 PostgreSQL plans a statement from the table's statistics, and a session keeps the plans of its
 foreign-key checks until the statistics change. A bulk load into empty tables therefore goes on
 with the plans made when they were empty: a sequential scan of ``patients`` for every
 ``patient_identifiers`` row, and an import that falls from thousands of rows a second to about
 a hundred by 30,000 rows. Autovacuum would analyze the tables in time, but an import must not
-depend on it (it may be off, or behind): so the rows each process copies into a table are
-counted, and the table is analyzed in the same transaction when the count passes 1,000, then
-10,000, 100,000, and so on. Between two thresholds the planner's estimates grow with the table
-(it scales the row density it last saw by the table's current size), so ten times apart is enough,
-and a million-row load costs four ``ANALYZE`` of a 30,000-row sample each.
+depend on it (it may be off, or behind), nor may a queue filled one message at a time (the
+generic plan of an update by primary key, made with no statistics, chose another index and
+filtered every row): so the rows each process inserts into a table, or copies, are counted (by
+the PostgreSQL connection, :mod:`~prm.adapters.sql.postgres`), and the table is analyzed in the
+same transaction when the count passes 1,000, then 10,000, 100,000, and so on. Between two
+thresholds the planner's estimates grow with the table (it scales the row density it last saw by
+the table's current size), so ten times apart is enough, and a million-row load costs four
+``ANALYZE`` of a 30,000-row sample each.
 
 ``ANALYZE (SKIP_LOCKED)`` never waits: a table another importer is analyzing at that moment is
 left to that one. Inside the transaction it sees the rows the transaction has added; its lock
@@ -17,12 +20,8 @@ left to that one. Inside the transaction it sees the rows the transaction has ad
 transaction ends. A role that does not own the table gets a warning from PostgreSQL, not an error.
 """
 
-import sqlalchemy as sa
-
-from prm.adapters.sql.connection import SqlConnection
-
 FIRST_THRESHOLD = 1_000
-"""Rows copied into a table (by this process) at which it is analyzed first."""
+"""Rows inserted or copied into a table (by this process) at which it is analyzed first."""
 GROWTH = 10
 """Each later threshold is this many times the previous one."""
 
@@ -57,11 +56,6 @@ class TableGrowth:
 THIS_PROCESS = TableGrowth()
 
 
-async def analyze_as_it_grows(
-    connection: SqlConnection, table: sa.Table, rows: int, growth: TableGrowth | None = None
-) -> None:
-    """After ``rows`` were copied into ``table`` on ``connection`` (PostgreSQL): ``ANALYZE`` it,
-    in the same transaction, when that reached a threshold of ``growth`` (default
-    :data:`THIS_PROCESS`; see the module docstring)."""
-    if connection.dialect.name == "postgresql" and (growth or THIS_PROCESS).due(table.name, rows):
-        await connection.execute(sa.text(f"ANALYZE (SKIP_LOCKED) {table.name}"))
+def analyze_sql(table_name: str) -> str:
+    """``ANALYZE (SKIP_LOCKED) "table_name"`` (see the module docstring)."""
+    return f'ANALYZE (SKIP_LOCKED) "{table_name}"'

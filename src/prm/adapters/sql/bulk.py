@@ -17,7 +17,6 @@ from uuid import UUID
 import msgspec
 import sqlalchemy as sa
 
-from prm.adapters.sql.analyze import analyze_as_it_grows
 from prm.adapters.sql.connection import SqlConnection
 
 COPY_THRESHOLD = 50
@@ -127,5 +126,5 @@ async def insert_rows(
     chosen = [c for c in table.columns if columns is None or c.name in columns]
     formatters = [(c.name, _remembering(_formatter(c)) if _repeats(c) else _formatter(c)) for c in chosen]
     lines = ["\t".join([format_(row.get(name)) for name, format_ in formatters]) for row in rows]
+    # the connection analyzes the table as it grows: a load must not wait for autovacuum
     await connection.copy(table, [c.name for c in chosen], ("\n".join(lines) + "\n").encode())
-    await analyze_as_it_grows(connection, table, len(rows))  # a load must not wait for autovacuum
