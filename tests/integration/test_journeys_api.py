@@ -300,6 +300,31 @@ async def test_appointment_booked_enrols_on_the_journey_of_its_appointment_type(
     assert [i["patient_id"] for i in listed["items"]] == [patients["new_patient"]]
 
 
+async def test_a_relay_batch_of_registrations_enrols_each_patient_once(client: Client, settings: Settings) -> None:
+    """40 ``patient.registered`` events over the relay's 16 partitions: batches of several events
+    (``AdvanceJourneysOnPrmEvent.handle_batch``, one look-up of active instances for all), each
+    patient enrolled once, and a second run of the worker changes nothing."""
+    from prm.entrypoints.library import LibraryContextProvider
+    from prm.entrypoints.worker.dispatch import ContainerDispatcher
+    from prm.entrypoints.worker.service import Worker
+    from prm.ioc import journeys as wiring
+    from prm.ioc import make_container
+
+    journey = await created(client, JOURNEYS, opd_journey(trigger_conditions={"event": "patient.registered"}))
+    registered = {(await a_patient(client))["id"] for _ in range(40)}
+    for _ in range(2):
+        container = make_container(settings, LibraryContextProvider())
+        try:
+            dispatcher = ContainerDispatcher(container, event_handlers=dict(wiring.EVENTS), job_handlers={})
+            await Worker(settings, container, dispatcher=dispatcher, periodic=()).run_until_idle()
+        finally:
+            await container.close()
+        listed = (await client.get(INSTANCES, params={"journey_id": journey["id"], "page_size": 100})).json()
+        enrolled = [i["patient_id"] for i in listed["items"]]
+        assert sorted(enrolled) == sorted(registered)  # every patient, none twice
+        assert {i["status"] for i in listed["items"]} == {"active"}
+
+
 async def test_one_batch_of_events_moves_each_patient_through_every_stage_it_completes(
     client: Client, settings: Settings, tenant_id: UUID
 ) -> None:

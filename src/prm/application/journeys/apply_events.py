@@ -13,7 +13,7 @@ from prm.application.journeys.instances_manage import start_instance
 from prm.application.journeys.ports import JourneyInstanceRepository, JourneyRepository
 from prm.application.journeys.recorder import InstanceRecorder
 from prm.application.shared.context import RequestContext
-from prm.application.shared.events import EventHandler, PublishedEvent
+from prm.application.shared.events import BatchEventHandler, PublishedEvent
 from prm.application.shared.ports import Clock, UnitOfWork
 from prm.domain.journeys.instances import InstanceStatus, JourneyInstance, enrolment_key
 from prm.domain.journeys.model import Journey
@@ -165,28 +165,42 @@ def _uuid(value: object) -> UUID | None:
         return None
 
 
-class AdvanceJourneysOnPrmEvent(EventHandler):
+class AdvanceJourneysOnPrmEvent(BatchEventHandler):
     """PRM's own events (:data:`PRM_EVENT_TYPES`) as journey triggers, in the handler's own unit
     of work (committed). The patient is the payload's ``patient_id`` (a ``patient.*`` event's
-    aggregate); an event without one is left alone."""
+    aggregate); an event without one is left alone. :meth:`handle_batch` takes a relay batch of
+    one tenant's events at once: their patients' active instances read in one statement (a
+    backlog of 10,000 ``patient.registered`` cost 10,000 look-ups one event at a time)."""
 
     def __init__(self, apply: ApplyJourneyTrigger, uow: UnitOfWork) -> None:
         self._apply = apply
         self._uow = uow
 
     async def __call__(self, event: PublishedEvent) -> None:
-        patient = _uuid(event.payload.get("patient_id"))
-        if patient is None and event.type.startswith("patient."):
-            patient = event.aggregate_id
-        if patient is None:
-            return
-        appointment = _uuid(event.payload.get("appointment_id"))
-        trigger = JourneyTrigger(
-            code=event.type,
-            reference=f"event:{event.id}",
-            patient_id=PatientId(patient),
-            appointment_id=appointment,
-            attributes=dict(event.payload),
-        )
-        if await self._apply(trigger):
+        trigger = _trigger_of(event)
+        if trigger is not None and await self._apply(trigger):
             await self._uow.commit()
+
+    async def handle_batch(self, events: Sequence[PublishedEvent]) -> None:
+        """Every event's trigger, in order, in the caller's unit of work (the relay commits it
+        with the events' processed records; a trigger that raises leaves the relay to go one
+        event at a time)."""
+        triggers = [t for t in (_trigger_of(e) for e in events) if t is not None]
+        await self._apply.expect([t.patient_id for t in triggers])
+        for trigger in triggers:
+            await self._apply(trigger)
+
+
+def _trigger_of(event: PublishedEvent) -> JourneyTrigger | None:
+    patient = _uuid(event.payload.get("patient_id"))
+    if patient is None and event.type.startswith("patient."):
+        patient = event.aggregate_id
+    if patient is None:
+        return None
+    return JourneyTrigger(
+        code=event.type,
+        reference=f"event:{event.id}",
+        patient_id=PatientId(patient),
+        appointment_id=_uuid(event.payload.get("appointment_id")),
+        attributes=dict(event.payload),
+    )
