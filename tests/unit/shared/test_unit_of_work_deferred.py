@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from prm.adapters.sql.bulk import COPY_THRESHOLD
-from prm.adapters.sql.connection import Deferred, Parameters
+from prm.adapters.sql.connection import Deferred, Parameters, RowCheck
 from prm.adapters.sql.unit_of_work import SqlUnitOfWork
 
 _metadata = sa.MetaData()
@@ -34,7 +34,7 @@ class RecordingConnection:
         assert isinstance(statement, sa.Insert)
         self.sent.append(("insert", statement.table.name, len(parameters) if isinstance(parameters, list) else 1))
 
-    def defer(self, statement: sa.Executable, parameters: Parameters = None) -> None:
+    def defer(self, statement: sa.Executable, parameters: Parameters = None, check: RowCheck | None = None) -> None:
         raise AssertionError("not used here")
 
     async def commit(self, deferred: Deferred = ()) -> None:

@@ -17,6 +17,7 @@ operations whose best form differs by database (``commit`` with the deferred row
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -24,6 +25,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowCheck:
+    """What a deferred write must have changed: ``rows`` rows (all its parameter sets together),
+    else ``error`` is raised where the write is sent (by the next statement, or by ``commit``,
+    which then commits nothing), and by every statement after it: the transaction is spoilt."""
+
+    rows: int
+    error: Exception
+
+
 Deferred = Sequence[tuple[sa.Table, Sequence[Mapping[str, Any]]]]
 
 
@@ -85,10 +98,11 @@ class SqlConnection(Protocol):
         rows); raises SQLAlchemy's ``DBAPIError`` subclasses (``IntegrityError`` ...)."""
         ...
 
-    def defer(self, statement: sa.Executable, parameters: Parameters = None) -> None:
+    def defer(self, statement: sa.Executable, parameters: Parameters = None, check: RowCheck | None = None) -> None:
         """Run ``statement`` (a write whose result nothing reads) before the next statement or at
         :meth:`commit`, whichever comes first; PostgreSQL sends it in the same round trip. Its
-        errors surface there: translate them as for :meth:`execute`."""
+        errors surface there: translate them as for :meth:`execute`. ``check``: the rows it must
+        change (an update guarded by a version), verified there (:class:`RowCheck`)."""
         ...
 
     async def commit(self, deferred: Deferred = ()) -> None:

@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from prm.adapters.sql.connection import SqlConnection
+from prm.adapters.sql.connection import RowCheck, SqlConnection
 from prm.adapters.sql.journeys_tables import (
     ENROLMENT_KEY,
     journey_instances,
@@ -257,9 +257,12 @@ class SqlJourneyInstances(JourneyInstanceRepository, JourneyInstanceFinder):
         parameters = {"k_tenant": self._tenant_id, "k_id": instance.id, "k_version": expected_version} | {
             f"v_{name}": row[name] for name in ("status", "completed_at", "cancelled_at", "updated_at")
         }
-        result = await self._connection.execute(_SAVE_INSTANCE, parameters | {"v_version": expected_version + 1})
-        if result.rowcount != 1:
-            raise StaleVersion("the journey instance was changed by someone else meanwhile: try again")
+        # deferred with its version check: a batch of events saves its instances in one round trip,
+        # and a concurrent change raises at the next statement or at commit (nothing is committed)
+        stale = StaleVersion("the journey instance was changed by someone else meanwhile: try again")
+        self._connection.defer(
+            _SAVE_INSTANCE, parameters | {"v_version": expected_version + 1}, check=RowCheck(1, stale)
+        )
         changed = [s for s in instance.stages if self._stored.get((instance.id, s.stage_id)) != _stage_state(s)]
         if changed:  # sent with the next statement or COMMIT: nothing reads its result
             self._connection.defer(

@@ -48,7 +48,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import make_url
 
 from prm.adapters.sql import analyze
-from prm.adapters.sql.connection import Deferred, Parameters, SqlConnection
+from prm.adapters.sql.connection import Deferred, Parameters, RowCheck, SqlConnection
 from prm.adapters.sql.postgres_statements import (
     DIALECT,
     Prepared,
@@ -75,8 +75,9 @@ class PostgresConnection(SqlConnection):
         self._connection = connection
         self._tenant = str(UUID(str(tenant_id))) if tenant_id is not None else None
         self._in_transaction = False
-        self._deferred: list[Prepared] = []
+        self._deferred: list[tuple[Prepared, RowCheck | None]] = []
         self._grown: set[str] = set()  # tables to analyze before COMMIT
+        self._spoilt: Exception | None = None  # a deferred write's RowCheck failed
 
     def _count_inserted(self, statement: sa.Executable, prepared: Prepared) -> None:
         if isinstance(statement, sa.Insert) and statement.select is None:
@@ -89,16 +90,24 @@ class PostgresConnection(SqlConnection):
         return due
 
     async def execute(self, statement: sa.Executable, parameters: Parameters = None) -> Result:
+        if self._spoilt is not None:
+            raise self._spoilt
         prepared = prepare(statement, parameters)
         self._count_inserted(statement, prepared)
+        checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
         try:
             async with self._connection.cursor() as cursor:
                 if self._in_transaction and not self._deferred:
                     await self._send(cursor, prepared)  # one statement: no pipeline to set up
                 else:
-                    async with self._connection.pipeline():
-                        await self._send_pending()
-                        await self._send(cursor, prepared)
+                    try:
+                        async with self._connection.pipeline():
+                            checked = await self._send_pending()
+                            await self._send(cursor, prepared)
+                    except BaseException:
+                        await self._verify(checked, raising=False)
+                        raise
+                    await self._verify(checked)
                 make = prepared.row
                 if make is None and cursor.pgresult is not None and cursor.pgresult.status == pq.ExecStatus.TUPLES_OK:
                     description = cursor.description or []  # textual SQL: names from the server
@@ -109,12 +118,27 @@ class PostgresConnection(SqlConnection):
             raise translate_error(error, prepared.sql, prepared.parameters) from error
         return Result([make(values) for values in rows] if make is not None else [], rowcount)
 
-    def defer(self, statement: sa.Executable, parameters: Parameters = None) -> None:
+    def defer(self, statement: sa.Executable, parameters: Parameters = None, check: RowCheck | None = None) -> None:
         """Send ``statement`` with the next one, or with ``COMMIT`` (a write whose result nothing
-        reads: its errors, a duplicate key say, are raised by that statement or by ``commit``)."""
+        reads: its errors, a duplicate key say, are raised by that statement or by ``commit``).
+        With a ``check``, ``commit`` sends the pending writes first and commits only if every
+        check holds (one round trip more for the unit, not one a write)."""
         prepared = prepare(statement, parameters)
         self._count_inserted(statement, prepared)
-        self._deferred.append(prepared)
+        self._deferred.append((prepared, check))
+
+    async def _verify(self, checked: Sequence[tuple[psycopg.AsyncCursor[Any], RowCheck]], raising: bool = True) -> None:
+        """After the pipeline that sent them: close the cursors of checked writes; raise (and
+        spoil the transaction) if one changed other than its rows. ``raising=False``: the
+        pipeline failed (its error is raised), only close them."""
+        failed = None
+        for cursor, check in checked:
+            if raising and failed is None and cursor.rowcount != check.rows:
+                failed = check.error
+            await cursor.close()
+        if failed is not None:
+            self._spoilt = failed
+            raise failed
 
     @staticmethod
     async def _send(cursor: psycopg.AsyncCursor[Any], prepared: Prepared) -> None:
@@ -123,27 +147,46 @@ class PostgresConnection(SqlConnection):
         else:
             await cursor.execute(prepared.sql, prepared.parameters[0], prepare=prepared.cacheable)
 
-    async def _send_pending(self) -> None:
+    async def _send_pending(self) -> list[tuple[psycopg.AsyncCursor[Any], RowCheck]]:
         """In a pipeline: ``BEGIN`` and the tenant binding if no transaction is open, then the
-        deferred writes, in order."""
+        deferred writes, in order; returns the checked ones' cursors, for :meth:`_verify` once
+        the pipeline has synced (their row counts are known only then)."""
         if not self._in_transaction:
             self._in_transaction = True
             await self._connection.execute(b"BEGIN", prepare=False)
             if self._tenant is not None:
                 await self._connection.execute(_BIND_TENANT, (self._tenant,), prepare=True)
         deferred, self._deferred = self._deferred, []
+        checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
         if deferred:
             async with self._connection.cursor() as cursor:
-                for prepared in deferred:
-                    await self._send(cursor, prepared)
+                for prepared, check in deferred:
+                    if check is None:
+                        await self._send(cursor, prepared)
+                        continue
+                    own = self._connection.cursor()
+                    checked.append((own, check))
+                    await self._send(own, prepared)
+        return checked
 
     async def commit(self, deferred: Deferred = ()) -> None:
+        if self._spoilt is not None:
+            raise self._spoilt  # left to the rollback when the connection goes back
         for table, rows in deferred:
             if rows:
-                self._deferred.append(insert_of(table, rows))
+                self._deferred.append((insert_of(table, rows), None))
                 self._count(table.name, len(rows))
         if not self._deferred and not self._in_transaction:
             return
+        if any(check is not None for _, check in self._deferred):
+            checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
+            try:
+                async with self._connection.pipeline():
+                    checked = await self._send_pending()
+            except psycopg.Error as error:
+                await self._verify(checked, raising=False)
+                raise translate_error(error, "COMMIT", None) from error
+            await self._verify(checked)
         try:
             async with self._connection.pipeline():
                 await self._send_pending()
@@ -160,6 +203,7 @@ class PostgresConnection(SqlConnection):
     async def rollback(self) -> None:
         self._deferred = []
         self._grown.clear()
+        self._spoilt = None
         if self._in_transaction:
             self._in_transaction = False
             await self._connection.execute("ROLLBACK", prepare=False)
@@ -168,8 +212,14 @@ class PostgresConnection(SqlConnection):
         statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
         try:
             if not self._in_transaction or self._deferred:
-                async with self._connection.pipeline():
-                    await self._send_pending()
+                checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
+                try:
+                    async with self._connection.pipeline():
+                        checked = await self._send_pending()
+                except BaseException:
+                    await self._verify(checked, raising=False)
+                    raise
+                await self._verify(checked)
             async with self._connection.cursor() as cursor, cursor.copy(statement) as copy:
                 await copy.write(data)
             if self._count(table.name, data.count(b"\n")):

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from prm.adapters.sql.connection import Deferred, Parameters, SqlConnection, SqlResult
+from prm.adapters.sql.connection import Deferred, Parameters, RowCheck, SqlConnection, SqlResult
 
 _encoder = msgspec.json.Encoder()
 
@@ -57,25 +57,30 @@ class SqliteConnection(SqlConnection):
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
-        self._deferred: list[tuple[sa.Executable, Parameters]] = []
+        self._deferred: list[tuple[sa.Executable, Parameters, RowCheck | None]] = []
+        self._spoilt: Exception | None = None  # a deferred write's RowCheck failed
 
     @property
     def dialect(self) -> Dialect:
         return self._connection.dialect
 
     async def execute(self, statement: sa.Executable, parameters: Parameters = None) -> SqlResult:
-        if self._deferred:
-            await self._flush()
+        await self._flush()
         result: SqlResult = await self._connection.execute(statement, parameters)
         return result
 
-    def defer(self, statement: sa.Executable, parameters: Parameters = None) -> None:
-        self._deferred.append((statement, parameters))
+    def defer(self, statement: sa.Executable, parameters: Parameters = None, check: RowCheck | None = None) -> None:
+        self._deferred.append((statement, parameters, check))
 
     async def _flush(self) -> None:
+        if self._spoilt is not None:
+            raise self._spoilt
         deferred, self._deferred = self._deferred, []
-        for statement, parameters in deferred:
-            await self._connection.execute(statement, parameters)
+        for statement, parameters, check in deferred:
+            result = await self._connection.execute(statement, parameters)
+            if check is not None and result.rowcount != check.rows:
+                self._spoilt = check.error
+                raise check.error
 
     async def commit(self, deferred: Deferred = ()) -> None:
         await self._flush()

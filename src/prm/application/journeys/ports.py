@@ -73,7 +73,8 @@ class JourneyInstanceRepository(Protocol):
     @abstractmethod
     async def save(self, instance: JourneyInstance, *, expected_version: int) -> None:
         """Update the instance and its stages if still at ``expected_version`` (then bumps
-        ``instance.version``); raises ``StaleVersion`` otherwise."""
+        ``instance.version``); raises ``StaleVersion`` otherwise: at once, or (SQL: the write is
+        deferred) from the unit's next statement or its commit, which then commits nothing."""
 
     @abstractmethod
     async def active_of(self, patient_id: PatientId) -> Sequence[JourneyInstance]:
