@@ -254,18 +254,28 @@ async def test_a_create_ticket_action_opens_one_ticket_for_the_care_team(
     assert ticket["status"] == "open"
 
 
+async def relay_to_journeys(settings: Settings) -> None:
+    """Run a worker until idle with the journeys context's event handlers only (no jobs)."""
+    from prm.entrypoints.library import LibraryContextProvider
+    from prm.entrypoints.worker.dispatch import ContainerDispatcher
+    from prm.entrypoints.worker.service import Worker
+    from prm.ioc import journeys as wiring
+    from prm.ioc import make_container
+
+    container = make_container(settings, LibraryContextProvider())
+    try:
+        dispatcher = ContainerDispatcher(container, event_handlers=dict(wiring.EVENTS), job_handlers={})
+        await Worker(settings, container, dispatcher=dispatcher, periodic=()).run_until_idle()
+    finally:
+        await container.close()
+
+
 async def test_appointment_booked_enrols_on_the_journey_of_its_appointment_type(
     client: Client, settings: Settings
 ) -> None:
     """``appointment.booked`` carries the appointment type, so ``{"event": "appointment.booked",
     "appointment_type": "new_patient"}`` enrols new patients' bookings and not follow-ups."""
     from datetime import UTC, datetime, timedelta
-
-    from prm.entrypoints.library import LibraryContextProvider
-    from prm.entrypoints.worker.dispatch import ContainerDispatcher
-    from prm.entrypoints.worker.service import Worker
-    from prm.ioc import journeys as wiring
-    from prm.ioc import make_container
 
     journey = await created(
         client,
@@ -290,12 +300,7 @@ async def test_appointment_booked_enrols_on_the_journey_of_its_appointment_type(
                 "appointment_type": kind,
             },
         )
-    container = make_container(settings, LibraryContextProvider())
-    try:
-        dispatcher = ContainerDispatcher(container, event_handlers=dict(wiring.EVENTS), job_handlers={})
-        await Worker(settings, container, dispatcher=dispatcher, periodic=()).run_until_idle()
-    finally:
-        await container.close()
+    await relay_to_journeys(settings)
     listed = (await client.get(INSTANCES, params={"journey_id": journey["id"]})).json()
     assert [i["patient_id"] for i in listed["items"]] == [patients["new_patient"]]
 
@@ -304,21 +309,10 @@ async def test_a_relay_batch_of_registrations_enrols_each_patient_once(client: C
     """40 ``patient.registered`` events over the relay's 16 partitions: batches of several events
     (``AdvanceJourneysOnPrmEvent.handle_batch``, one look-up of active instances for all), each
     patient enrolled once, and a second run of the worker changes nothing."""
-    from prm.entrypoints.library import LibraryContextProvider
-    from prm.entrypoints.worker.dispatch import ContainerDispatcher
-    from prm.entrypoints.worker.service import Worker
-    from prm.ioc import journeys as wiring
-    from prm.ioc import make_container
-
     journey = await created(client, JOURNEYS, opd_journey(trigger_conditions={"event": "patient.registered"}))
     registered = {(await a_patient(client))["id"] for _ in range(40)}
     for _ in range(2):
-        container = make_container(settings, LibraryContextProvider())
-        try:
-            dispatcher = ContainerDispatcher(container, event_handlers=dict(wiring.EVENTS), job_handlers={})
-            await Worker(settings, container, dispatcher=dispatcher, periodic=()).run_until_idle()
-        finally:
-            await container.close()
+        await relay_to_journeys(settings)
         listed = (await client.get(INSTANCES, params={"journey_id": journey["id"], "page_size": 100})).json()
         enrolled = [i["patient_id"] for i in listed["items"]]
         assert sorted(enrolled) == sorted(registered)  # every patient, none twice
