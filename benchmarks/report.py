@@ -18,6 +18,7 @@ from benchmarks.duplicates_bench import DuplicatesResult
 from benchmarks.http_bench import MEMORY_TARGET_MB, P99_TARGET_MS, HttpReport, WorkersComparison, WrkResult
 from benchmarks.import_bench import FLAT_COST, SQLITE_MAX, ImportReport
 from benchmarks.journeys_bench import JourneysResult
+from benchmarks.journeys_reads_bench import ReadsResult
 from benchmarks.merge_bench import MergeResult
 from benchmarks.patient360_bench import Patient360Result
 from benchmarks.scheduling_bench import SchedulingReport
@@ -416,8 +417,9 @@ def print_communications(report: "CommunicationsReport") -> None:
     console.print(table)
 
 
-def print_journeys(result: "JourneysResult") -> None:
-    """Journeys advanced by integration events through one worker."""
+def print_journeys(result: JourneysResult, reads: ReadsResult) -> None:
+    """Journeys advanced by integration events through one worker; reads over many instances
+    and tickets."""
     table = Table(title="Journeys on PostgreSQL", box=MARKDOWN, title_justify="left")
     for column in ("measure", "figure", "target", "met"):
         table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
@@ -433,6 +435,13 @@ def print_journeys(result: "JourneysResult") -> None:
         f"{result.patients:,}, {result.events:,}",
         _yes(result.events_processed == result.events),
     )
+    for latency in reads.latencies:
+        table.add_row(
+            f"{latency.request}, {reads.instances:,} instances and {reads.tickets:,} tickets",
+            f"p50 {latency.p50_ms} ms, p95 {latency.p95_ms} ms, p99 {latency.p99_ms} ms",
+            "p95 ≤ 20 ms",
+            _yes(latency.p95_ms <= 20),
+        )
     console.print(table)
 
 

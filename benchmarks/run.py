@@ -34,6 +34,7 @@ from benchmarks.hl7_bench import run_hl7_bench
 from benchmarks.http_bench import SCENARIOS, ensure_wrk, run_http, wrk_version
 from benchmarks.import_bench import run_import
 from benchmarks.journeys_bench import advance_journeys
+from benchmarks.journeys_reads_bench import read_latency
 from benchmarks.merge_bench import run_merge_bench
 from benchmarks.patient360_bench import run_patient360_bench
 from benchmarks.report import (
@@ -198,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.rule("Journeys")
             journeys = advance_journeys(1_000 if quick else 10_000, workdir)
             results["journeys"] = asdict(journeys)
+            journey_reads = read_latency(10_000 if quick else 100_000, 50 if quick else 200, workdir)
+            results["journeys_reads"] = asdict(journey_reads)
         if args.only in (None, "merge"):
             console.rule("Patient merge")
             merge = run_merge_bench(quick=quick)
@@ -231,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "communications" in results:
         print_communications(communications)
     if "journeys" in results:
-        print_journeys(journeys)
+        print_journeys(journeys, journey_reads)
     if "merge" in results:
         print_merge(merge)
     if "duplicates" in results:
