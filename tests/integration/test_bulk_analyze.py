@@ -76,3 +76,61 @@ async def test_concurrent_importers_never_wait_for_each_others_analyze(request: 
             await second.execute(sa.select(sa.func.count()).select_from(patients))  # its transaction goes on
     finally:
         await database.close()
+
+
+_grown = sa.Table(f"grown_probe_{uuid4().hex[:8]}", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+
+
+async def test_rows_inserted_one_unit_at_a_time_are_analyzed_after_the_commit_that_passed_1000(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue filled by plain INSERTs (messages queued one at a time) gets statistics too."""
+    monkeypatch.setattr(analyze, "THIS_PROCESS", TableGrowth())
+    url = str(request.getfixturevalue("_postgres_url"))
+    database = make_database(url)
+    try:
+        async with database.transaction() as connection:
+            await connection.execute(sa.text(f"CREATE TABLE {_grown.name} (id integer PRIMARY KEY)"))
+        for first in range(0, 1_200, 300):  # the 4th unit passes 1,000
+            async with database.connect() as connection:
+                await connection.execute(sa.insert(_grown), [{"id": i} for i in range(first, first + 300)])
+                await connection.commit()
+        async with database.connect() as connection:
+            row = (
+                await connection.execute(
+                    sa.text("SELECT analyze_count, n_live_tup FROM pg_stat_user_tables WHERE relname = :name"),
+                    {"name": _grown.name},
+                )
+            ).one()
+            planned = (
+                await connection.execute(
+                    sa.text("SELECT reltuples FROM pg_class WHERE relname = :name"), {"name": _grown.name}
+                )
+            ).scalar_one()
+        assert row.analyze_count == 1
+        assert planned == 1_200  # the statistics saw the committed rows
+    finally:
+        async with database.transaction() as connection:
+            await connection.execute(sa.text(f"DROP TABLE IF EXISTS {_grown.name}"))
+        await database.close()
+
+
+async def test_an_analyze_that_fails_never_undoes_the_unit(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analyze, "THIS_PROCESS", TableGrowth(first=10))
+    monkeypatch.setattr(analyze, "analyze_sql", lambda table_name: f'ANALYZE "{table_name}_missing"')
+    database = make_database(str(request.getfixturevalue("_postgres_url")))
+    try:
+        async with database.transaction() as connection:
+            await connection.execute(sa.text(f"CREATE TABLE {_grown.name} (id integer PRIMARY KEY)"))
+        async with database.connect() as connection:
+            await connection.execute(sa.insert(_grown), [{"id": i} for i in range(20)])
+            await connection.commit()  # the ANALYZE after it fails: logged, not raised
+        async with database.connect() as connection:
+            count = (await connection.execute(sa.select(sa.func.count()).select_from(_grown))).scalar_one()
+        assert count == 20
+    finally:
+        async with database.transaction() as connection:
+            await connection.execute(sa.text(f"DROP TABLE IF EXISTS {_grown.name}"))
+        await database.close()

@@ -8,8 +8,9 @@ a hundred by 30,000 rows. Autovacuum would analyze the tables in time, but an im
 depend on it (it may be off, or behind), nor may a queue filled one message at a time (the
 generic plan of an update by primary key, made with no statistics, chose another index and
 filtered every row): so the rows each process inserts into a table, or copies, are counted (by
-the PostgreSQL connection, :mod:`~prm.adapters.sql.postgres`), and the table is analyzed in the
-same transaction when the count passes 1,000, then 10,000, 100,000, and so on. Between two
+the PostgreSQL connection, :mod:`~prm.adapters.sql.postgres`), and the table is analyzed when
+the count passes 1,000, then 10,000, 100,000, and so on: after a ``COPY`` in the same
+transaction, otherwise just after the commit. Between two
 thresholds the planner's estimates grow with the table (it scales the row density it last saw by
 the table's current size), so ten times apart is enough, and a million-row load costs four
 ``ANALYZE`` of a 30,000-row sample each.

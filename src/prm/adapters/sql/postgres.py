@@ -19,10 +19,10 @@ a connection returned without a commit is rolled back.
 Planner statistics do not wait for autovacuum (it may be off, or behind): the rows each statement
 inserts and each ``COPY`` loads are counted by table (:mod:`~prm.adapters.sql.analyze`), and a table
 that passed its next threshold (1,000 rows, then ten times more each time) is analyzed: after the
-``COPY`` at once (a bulk load's later batches must plan with it), otherwise in the commit's
-pipeline, before ``COMMIT``. Without statistics, generic plans of primary-key updates on a table
-filled since it was created chose another index and filtered every row (dispatch of queued
-messages: 2 ms of PostgreSQL CPU a message instead of 0.3).
+``COPY`` at once (a bulk load's later batches must plan with it), otherwise just after the
+``COMMIT`` (a failed ``ANALYZE`` is logged and never undoes the unit). Without statistics,
+generic plans of primary-key updates on a table filled since it was created chose another index
+and filtered every row (dispatch of queued messages: 2 ms of PostgreSQL CPU a message, not 0.3).
 
 Errors are raised as SQLAlchemy's ``DBAPIError`` subclasses wrapping psycopg's (``IntegrityError``
 with ``orig.diag.constraint_name``), as the SQLAlchemy path raises them.
@@ -42,6 +42,7 @@ from uuid import UUID
 import msgspec
 import psycopg
 import sqlalchemy as sa
+import structlog
 from psycopg import pq
 from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool
@@ -59,6 +60,8 @@ from prm.adapters.sql.postgres_statements import (
     row_maker,
     translate_error,
 )
+
+log = structlog.get_logger(__name__)
 
 _BIND_TENANT = b"SELECT set_config('app.tenant_id', %s, true)"
 
@@ -187,18 +190,27 @@ class PostgresConnection(SqlConnection):
                 await self._verify(checked, raising=False)
                 raise translate_error(error, "COMMIT", None) from error
             await self._verify(checked)
+        grown, self._grown = sorted(self._grown), set()
         try:
             async with self._connection.pipeline():
                 await self._send_pending()
-                for table_name in sorted(self._grown):
-                    await self._connection.execute(analyze.analyze_sql(table_name).encode(), prepare=False)
                 await self._connection.execute(b"COMMIT", prepare=False)
         except psycopg.Error as error:
             raise translate_error(error, "COMMIT", None) from error
         finally:
             self._in_transaction = False
             self._deferred = []
-            self._grown.clear()
+        await self._analyze_committed(grown)
+
+    async def _analyze_committed(self, tables: Sequence[str]) -> None:
+        """``ANALYZE`` the tables that passed a threshold, after ``COMMIT`` (in autocommit: each
+        its own transaction), so that a failure (a ``statement_timeout`` on a huge table, say)
+        never undoes the unit's work: it is logged, and the next threshold tries again."""
+        for table_name in tables:
+            try:
+                await self._connection.execute(analyze.analyze_sql(table_name).encode(), prepare=False)
+            except psycopg.Error as error:
+                log.warning("sql.analyze_failed", table=table_name, error=type(error).__name__)
 
     async def rollback(self) -> None:
         self._deferred = []
