@@ -37,6 +37,7 @@ from benchmarks.campaign_bench import CampaignResult, plan_campaign
 from benchmarks.cpu import CLOCK_TICKS, processes, tree
 from benchmarks.databases import libpq, postgres_database
 from benchmarks.http_bench import log_in, prm_executable, running_server, seed
+from benchmarks.stats import percentile
 
 TENANT = "00000000-0000-0000-0000-000000000001"
 NO_QUIET_HOURS = {"PRM_QUIET_HOURS": "00:00-00:00"}  # the figure must not depend on the hour
@@ -87,11 +88,6 @@ def _call(port: int, token: str, method: str, path: str, body: Any = None) -> An
     )
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
         return json.load(response)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
 async def _queue(database_url: str, count: int) -> None:
@@ -262,9 +258,9 @@ def search(rows: int, queries: int, log_dir: Path) -> SearchResult:
         rows=rows,
         load_seconds=round(load_seconds, 1),
         queries=queries,
-        p50_ms=_percentile(timings, 0.5),
-        p95_ms=_percentile(timings, 0.95),
-        p99_ms=_percentile(timings, 0.99),
+        p50_ms=percentile(timings, 0.5),
+        p95_ms=percentile(timings, 0.95),
+        p99_ms=percentile(timings, 0.99),
     )
 
 

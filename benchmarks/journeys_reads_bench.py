@@ -23,10 +23,12 @@ import psycopg
 
 from benchmarks.databases import libpq, postgres_database
 from benchmarks.http_bench import HOST, log_in, running_server, seed
+from benchmarks.stats import percentile
 
 TENANT = uuid.UUID("00000000-0000-0000-0000-000000000001")
 API = "/api/v1/prm"
 WARM_UP = 20
+_INSTANCE_STATES = ("active",) * 6 + ("completed",) * 3 + ("cancelled",)
 
 
 @dataclass
@@ -43,10 +45,6 @@ class ReadsResult:
     tickets: int
     requests: int
     latencies: list[ReadLatency] = field(default_factory=list)
-
-    @property
-    def worst_p95_ms(self) -> float:
-        return max(r.p95_ms for r in self.latencies)
 
 
 async def _two_journeys(url: str) -> list[uuid.UUID]:
@@ -74,8 +72,7 @@ def _load(url: str, rows: int, journeys: list[uuid.UUID]) -> None:
                 "context, status, started_at, completed_at, cancelled_at, version, updated_at) FROM STDIN"
             ) as copy:
                 for i in range(rows):
-                    status = ("active",) * 6 + ("completed",) * 3 + ("cancelled",)
-                    state = status[i % 10]
+                    state = _INSTANCE_STATES[i % 10]
                     started = now - timedelta(minutes=i)
                     copy.write_row(
                         (
@@ -133,11 +130,6 @@ def _get(port: int, token: str, path: str) -> float:
     return (time.perf_counter() - began) * 1000
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-
 def read_latency(rows: int, requests: int, log_dir: Path) -> ReadsResult:
     """Load ``rows`` instances and tickets, then time each read ``requests`` times."""
     result = ReadsResult(instances=rows, tickets=rows, requests=requests)
@@ -159,9 +151,7 @@ def read_latency(rows: int, requests: int, log_dir: Path) -> ReadsResult:
                     _get(port, token, path)
                 timings = [_get(port, token, path) for _ in range(requests)]
                 result.latencies.append(
-                    ReadLatency(
-                        label, _percentile(timings, 0.5), _percentile(timings, 0.95), _percentile(timings, 0.99)
-                    )
+                    ReadLatency(label, percentile(timings, 0.5), percentile(timings, 0.95), percentile(timings, 0.99))
                 )
     return result
 

@@ -31,6 +31,7 @@ import psycopg
 from benchmarks.cpu import CLOCK_TICKS, postgres_ticks, processes, ticks_between, tree
 from benchmarks.databases import libpq, postgres_database
 from benchmarks.http_bench import log_in, prm_executable, running_server, seed
+from benchmarks.stats import percentile
 
 TENANT = "00000000-0000-0000-0000-000000000001"
 
@@ -208,11 +209,6 @@ def _call(port: int, token: str, method: str, path: str, body: Any) -> Any:
         return json.load(response)
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-
 def _loopback_webhooks(log_dir: Path) -> dict[str, str]:
     """Development mode: production refuses plain-http and loopback webhook destinations."""
     return {"PRM_WORKER": "off", "PRM_ENV": "development", "PRM_STATE_DIR": str(log_dir / "state")}
@@ -274,7 +270,7 @@ def latency_and_bulk(deliveries: int, bulk_requests: int, log_dir: Path) -> tupl
                 seconds = time.perf_counter() - began
     finally:
         arrivals.close()
-    latency = LatencyResult(len(waits), _percentile(waits, 0.5), _percentile(waits, 0.95), round(max(waits), 1))
+    latency = LatencyResult(len(waits), percentile(waits, 0.5), percentile(waits, 0.95), round(max(waits), 1))
     bulk = BulkResult(bulk_requests, bulk_requests * 1000, round(seconds, 2), round(bulk_requests * 1000 / seconds))
     return latency, bulk
 

@@ -10,13 +10,12 @@ generic plan of an update by primary key, made with no statistics, chose another
 filtered every row): so the rows each process inserts into a table, or copies, are counted (by
 the PostgreSQL connection, :mod:`~prm.adapters.sql.postgres`), and the table is analyzed when
 the count passes 1,000, then 10,000, 100,000, and so on: after a ``COPY`` in the same
-transaction, otherwise just after the commit. Between two
-thresholds the planner's estimates grow with the table (it scales the row density it last saw by
-the table's current size), so ten times apart is enough, and a million-row load costs four
-``ANALYZE`` of a 30,000-row sample each.
+transaction, otherwise just after the commit. Between two thresholds the planner's estimates grow
+with the table (it scales the row density it last saw by the table's current size), so ten times
+apart is enough, and a million-row load costs four ``ANALYZE`` of a 30,000-row sample each.
 
 ``ANALYZE (SKIP_LOCKED)`` never waits: a table another importer is analyzing at that moment is
-left to that one. Inside the transaction it sees the rows the transaction has added; its lock
+left to that one. After a ``COPY`` it sees the rows its transaction has added; its lock
 (``SHARE UPDATE EXCLUSIVE``, which does not conflict with reads and writes) is held until the
 transaction ends. A role that does not own the table gets a warning from PostgreSQL, not an error.
 """
@@ -58,5 +57,6 @@ THIS_PROCESS = TableGrowth()
 
 
 def analyze_sql(table_name: str) -> str:
-    """``ANALYZE (SKIP_LOCKED) "table_name"`` (see the module docstring)."""
+    """The statement ``ANALYZE (SKIP_LOCKED) "<table_name>"`` for one of PRM's own tables (the
+    name is quoted, not escaped: never pass it input); see the module docstring."""
     return f'ANALYZE (SKIP_LOCKED) "{table_name}"'

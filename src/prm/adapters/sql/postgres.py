@@ -79,7 +79,7 @@ class PostgresConnection(SqlConnection):
         self._tenant = str(UUID(str(tenant_id))) if tenant_id is not None else None
         self._in_transaction = False
         self._deferred: list[tuple[Prepared, RowCheck | None]] = []
-        self._grown: set[str] = set()  # tables to analyze before COMMIT
+        self._grown: set[str] = set()  # tables to analyze after COMMIT
         self._spoilt: Exception | None = None  # a deferred write's RowCheck failed
 
     def _count_inserted(self, statement: sa.Executable, prepared: Prepared) -> None:
@@ -97,20 +97,12 @@ class PostgresConnection(SqlConnection):
             raise self._spoilt
         prepared = prepare(statement, parameters)
         self._count_inserted(statement, prepared)
-        checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
         try:
             async with self._connection.cursor() as cursor:
                 if self._in_transaction and not self._deferred:
                     await self._send(cursor, prepared)  # one statement: no pipeline to set up
                 else:
-                    try:
-                        async with self._connection.pipeline():
-                            checked = await self._send_pending()
-                            await self._send(cursor, prepared)
-                    except BaseException:
-                        await self._verify(checked, raising=False)
-                        raise
-                    await self._verify(checked)
+                    await self._send_pending_checked((cursor, prepared))
                 make = prepared.row
                 if make is None and cursor.pgresult is not None and cursor.pgresult.status == pq.ExecStatus.TUPLES_OK:
                     description = cursor.description or []  # textual SQL: names from the server
@@ -130,15 +122,21 @@ class PostgresConnection(SqlConnection):
         self._count_inserted(statement, prepared)
         self._deferred.append((prepared, check))
 
-    async def _verify(self, checked: Sequence[tuple[psycopg.AsyncCursor[Any], RowCheck]], raising: bool = True) -> None:
-        """After the pipeline that sent them: close the cursors of checked writes; raise (and
-        spoil the transaction) if one changed other than its rows. ``raising=False``: the
-        pipeline failed (its error is raised), only close them."""
-        failed = None
-        for cursor, check in checked:
-            if raising and failed is None and cursor.rowcount != check.rows:
-                failed = check.error
-            await cursor.close()
+    async def _send_pending_checked(self, then: tuple[psycopg.AsyncCursor[Any], Prepared] | None = None) -> None:
+        """One pipeline: :meth:`_send_pending`, then ``then`` (a cursor and the statement to run on
+        it), if any. Once it has synced, the checked writes' row counts are compared with their
+        :class:`RowCheck`: the first that differs spoils the transaction and its error is raised.
+        A psycopg error of the pipeline is raised as it is (callers translate it)."""
+        checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
+        try:
+            async with self._connection.pipeline():
+                checked = await self._send_pending()
+                if then is not None:
+                    await self._send(*then)
+        finally:
+            failed = next((c.error for cursor, c in checked if cursor.rowcount != c.rows), None)
+            for cursor, _ in checked:
+                await cursor.close()
         if failed is not None:
             self._spoilt = failed
             raise failed
@@ -152,8 +150,8 @@ class PostgresConnection(SqlConnection):
 
     async def _send_pending(self) -> list[tuple[psycopg.AsyncCursor[Any], RowCheck]]:
         """In a pipeline: ``BEGIN`` and the tenant binding if no transaction is open, then the
-        deferred writes, in order; returns the checked ones' cursors, for :meth:`_verify` once
-        the pipeline has synced (their row counts are known only then)."""
+        deferred writes, in order; returns the checked ones' cursors, whose row counts are known
+        once the pipeline has synced (see :meth:`_send_pending_checked`)."""
         if not self._in_transaction:
             self._in_transaction = True
             await self._connection.execute(b"BEGIN", prepare=False)
@@ -182,14 +180,10 @@ class PostgresConnection(SqlConnection):
         if not self._deferred and not self._in_transaction:
             return
         if any(check is not None for _, check in self._deferred):
-            checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
             try:
-                async with self._connection.pipeline():
-                    checked = await self._send_pending()
+                await self._send_pending_checked()  # nothing commits unless every check holds
             except psycopg.Error as error:
-                await self._verify(checked, raising=False)
                 raise translate_error(error, "COMMIT", None) from error
-            await self._verify(checked)
         grown, self._grown = sorted(self._grown), set()
         try:
             async with self._connection.pipeline():
@@ -224,14 +218,7 @@ class PostgresConnection(SqlConnection):
         statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
         try:
             if not self._in_transaction or self._deferred:
-                checked: list[tuple[psycopg.AsyncCursor[Any], RowCheck]] = []
-                try:
-                    async with self._connection.pipeline():
-                        checked = await self._send_pending()
-                except BaseException:
-                    await self._verify(checked, raising=False)
-                    raise
-                await self._verify(checked)
+                await self._send_pending_checked()
             async with self._connection.cursor() as cursor, cursor.copy(statement) as copy:
                 await copy.write(data)
             if self._count(table.name, data.count(b"\n")):

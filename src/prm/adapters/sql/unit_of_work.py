@@ -120,9 +120,5 @@ def _by_table(
     threshold (journeys bench: 4,000 round trips a batch)."""
     merged: dict[sa.Table, list[Mapping[str, Any]]] = {}
     for table, rows in deferred:
-        found = merged.get(table)
-        if found is None:
-            merged[table] = list(rows)
-        else:
-            found.extend(rows)
+        merged.setdefault(table, []).extend(rows)
     return list(merged.items())
